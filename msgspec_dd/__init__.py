@@ -1,0 +1,36 @@
+"""msgspec-dd: DingTalk group-robot messages as code.
+
+The public API is imported lazily so that ``msgspec-dd --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "Problem", "Level", "MsgspecError"]
+
+_LAZY = {
+    "Problem": "msgspec_dd.problems",
+    "Level": "msgspec_dd.problems",
+    "MsgspecError": "msgspec_dd.errors",
+    "Robot": "msgspec_dd.robot",
+    "SendResult": "msgspec_dd.results",
+    "load_message_file": "msgspec_dd.loader",
+    "render_message": "msgspec_dd.renderer",
+    "lint_paths": "msgspec_dd.lint.engine",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from msgspec_dd.errors import MsgspecError
+    from msgspec_dd.problems import Level, Problem
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'msgspec_dd' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

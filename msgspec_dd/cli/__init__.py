@@ -1,0 +1,78 @@
+"""The ``msgspec-dd`` command line: a thin layer over the library.
+
+Each command lives in its own module and is imported only when it runs, so start-up stays fast.
+Exit codes are decided here and only here: 0 success, 1 problems in messages or a message not
+delivered, 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from msgspec_dd import __version__
+
+#: command name -> (module, one-line help). Explicit, no discovery.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "lint": ("msgspec_dd.cli.lint_command", "Check message files for problems DingTalk would reject."),
+    "render": ("msgspec_dd.cli.render_command", "Print the exact JSON body that send would post."),
+    "send": ("msgspec_dd.cli.send_command", "Render, validate and post messages to their robots."),
+    "schema": ("msgspec_dd.cli.schema_command", "Print a self-contained JSON Schema."),
+    "sandbox": ("msgspec_dd.cli.sandbox_command", "Run a local DingTalk-compatible robot."),
+    "preview": ("msgspec_dd.cli.preview_command", "Write an HTML page showing messages as DingTalk does."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        command = importlib.import_module(entry[0]).command
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="msgspec-dd")
+def cli() -> None:
+    """DingTalk group-robot messages as code: lint, render, preview and send YAML message files."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn errors into exit codes, never a traceback."""
+    from msgspec_dd.errors import MsgspecError
+
+    try:
+        # Outside standalone mode click returns the code of click.exceptions.Exit.
+        result = cli.main(args=argv, prog_name="msgspec-dd", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except MsgspecError as exc:
+        click.echo(f"msgspec-dd: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def exit_with(code: int) -> Any:
+    """Leave a command with ``code`` (used by commands whose result decides the exit code)."""
+    raise click.exceptions.Exit(code)

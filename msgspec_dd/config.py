@@ -1,0 +1,131 @@
+"""``msgspec-dd.yaml``: the timezone and the robots (names, env variables, keywords, rate).
+
+Webhooks and secrets are never in this file, only the *names* of environment variables holding
+them. With no config file there is one robot, ``default``, reading ``DINGTALK_WEBHOOK`` and
+``DINGTALK_SECRET``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from msgspec_dd.errors import ConfigError
+
+CONFIG_NAME = "msgspec-dd.yaml"
+DEFAULT_ROBOT = "default"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``count`` POSTs in any sliding window of ``per_seconds``."""
+
+    count: int = 20
+    per_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class RobotConfig:
+    """How to reach one robot. Only environment-variable *names* live here."""
+
+    name: str
+    webhook_env: str = "DINGTALK_WEBHOOK"
+    secret_env: str | None = "DINGTALK_SECRET"
+    keywords: tuple[str, ...] = ()
+    rate: Rate = field(default_factory=Rate)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration. ``path`` is None when no file was found."""
+
+    robots: Mapping[str, RobotConfig]
+    timezone: str | None = None
+    path: Path | None = None
+
+    def robot(self, name: str) -> RobotConfig:
+        """The robot called ``name``; :class:`ConfigError` when there is none."""
+        try:
+            return self.robots[name]
+        except KeyError:
+            known = ", ".join(sorted(self.robots)) or "none"
+            where = str(self.path) if self.path else "no msgspec-dd.yaml found"
+            raise ConfigError(
+                f"unknown robot {name!r} ({where}; known robots: {known}). "
+                f"Add it under 'robots:' in {CONFIG_NAME} or fix the name."
+            ) from None
+
+
+def default_config() -> Config:
+    """The configuration used when there is no ``msgspec-dd.yaml``."""
+    return Config(robots={DEFAULT_ROBOT: RobotConfig(name=DEFAULT_ROBOT)})
+
+
+def find_config(start: Path) -> Path | None:
+    """``msgspec-dd.yaml`` in ``start`` or its nearest parent, if any."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
+    """Read ``path`` (or look upwards from ``cwd``); :class:`ConfigError` on any problem."""
+    if path is None:
+        path = find_config(cwd or Path.cwd())
+        if path is None:
+            return default_config()
+    elif not path.is_file():
+        raise ConfigError(f"{path}: config file not found. Check the --config path.")
+    data = _read(path)
+    return parse_config(data, path=path)
+
+
+def _read(path: Path) -> Any:
+    from msgspec_dd.loader import LoadError, load_document
+
+    try:
+        return load_document(path).data
+    except LoadError as err:
+        raise ConfigError(f"{err.problem.format()}\nFix {path.name} and run again.") from err
+
+
+def parse_config(data: Any, *, path: Path | None = None) -> Config:
+    """Validate ``data`` against ``config.schema.json`` and build a :class:`Config`."""
+    from msgspec_dd import schemas
+
+    where = str(path) if path else CONFIG_NAME
+    if data is None:
+        data = {}
+    errors = sorted(schemas.config_validator().iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        at = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise ConfigError(f"{where}: invalid configuration at {at}: {first.message}")
+    robots_data = data.get("robots") or {DEFAULT_ROBOT: {}}
+    robots = {name: _robot(name, spec or {}) for name, spec in robots_data.items()}
+    return Config(robots=robots, timezone=data.get("timezone"), path=path)
+
+
+def _robot(name: str, spec: Mapping[str, Any]) -> RobotConfig:
+    rate = spec.get("rate") or {}
+    return RobotConfig(
+        name=name,
+        webhook_env=spec.get("webhook_env", "DINGTALK_WEBHOOK"),
+        secret_env=spec.get("secret_env"),
+        keywords=tuple(spec.get("keywords") or ()),
+        rate=Rate(count=int(rate.get("count", 20)), per_seconds=float(rate.get("per_seconds", 60))),
+    )
+
+
+def read_env(name: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The value of environment variable ``name`` (empty counts as unset)."""
+    if not name:
+        return None
+    value = (os.environ if environ is None else environ).get(name, "").strip()
+    return value or None

@@ -1,0 +1,42 @@
+"""The one small exception hierarchy. Exceptions mean "cannot go on"; findings are Problems.
+
+Exit codes are derived from the class in exactly one place (:func:`msgspec_dd.cli.main`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from msgspec_dd.problems import Problem
+
+
+class MsgspecError(Exception):
+    """Base of every error msgspec-dd raises on purpose. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class UsageError(MsgspecError):
+    """Bad command-line usage: unknown flag, missing path, bad ``--var`` syntax. Exit 2."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """Unreadable or invalid ``msgspec-dd.yaml``, unknown robot, webhook variable not set. Exit 2."""
+
+
+class MessageError(MsgspecError):
+    """Problems in message files (including missing or invalid variables). Exit 1."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+class DeliveryError(MsgspecError):
+    """A message could not be delivered. Exit 1."""
+
+    exit_code = 1
