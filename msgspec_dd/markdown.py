@@ -1,0 +1,417 @@
+"""The markdown DingTalk renders, on markdown-it-py: one parser shared by lint and preview.
+
+DingTalk's robot markdown is a small subset: headings, ``>`` quotes, ``**bold**``, ``*italic*``,
+``[text](url)``, ``![](img)``, ``-`` and ``1.`` lists and paragraphs (a line break needs a blank
+line). ``<font color=...>`` works although undocumented. Everything else -- tables, fenced or
+indented code, other HTML, strikethrough, task lists -- is shown as plain text.
+
+- :func:`parser` is a markdown-it configured like that, so a table stays text.
+- :func:`unsupported` finds what DingTalk will not render, with 1-based line and column, by parsing
+  a second time with a full-featured parser (CommonMark + tables + strikethrough) and reading its
+  token stream.
+- :func:`render_html` turns DingTalk markdown into safe HTML for the preview.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+__all__ = [
+    "LINK_SCHEMES",
+    "Unsupported",
+    "font_color",
+    "highlight_mentions",
+    "is_font_tag",
+    "parser",
+    "render_html",
+    "safe_url",
+    "unsupported",
+]
+
+#: URL schemes DingTalk opens; anything else is neutralised in the preview (and flagged by lint).
+LINK_SCHEMES = frozenset({"https", "http", "dingtalk"})
+#: Images must be fetched by the client, so only web URLs.
+IMAGE_SCHEMES = frozenset({"https", "http"})
+
+_FONT_OPEN = re.compile(r"<font(?:\s[^<>]*)?>\Z", re.IGNORECASE)
+_FONT_CLOSE = re.compile(r"</font\s*>\Z", re.IGNORECASE)
+_FONT_COLOR_ATTR = re.compile(
+    r"""\scolor\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE
+)
+_COLOR_VALUE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})|[a-zA-Z]{3,20}")
+_HTML_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.DOTALL)
+_TASK_ITEM = re.compile(r"\[[ xX]\](?:[ \t]|\Z)")
+
+# The block rules whose tokens DingTalk shows as text, and the construct each one means.
+_BLOCK_CONSTRUCTS = {"table": "table", "fence": "fenced code", "code": "indented code"}
+# Alternative rule chains a block rule may belong to (markdown-it's "alt" option).
+_BLOCK_CHAINS = ("paragraph", "reference", "blockquote", "list")
+
+_HINTS = {
+    "table": "DingTalk shows tables as plain text; use a list or one line per row instead",
+    "fenced code": "DingTalk shows code blocks as plain text with the ``` markers; "
+    "use a quote (>) or plain lines instead",
+    "indented code": "DingTalk shows indented code as a plain paragraph; "
+    "remove the indentation or use a quote (>)",
+    "html": "DingTalk renders no HTML except <font color=...>; other tags are shown as text "
+    "(and HTML links are not clickable on mobile)",
+    "strikethrough": "DingTalk shows ~~ literally; remove it or use <font color=...>",
+    "task list": "DingTalk shows [ ] / [x] literally; use emoji such as ✅ / ⬜ instead",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Unsupported:
+    """A construct DingTalk does not render. ``line`` and ``column`` are 1-based, in characters."""
+
+    line: int
+    column: int
+    construct: str
+    hint: str
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+class _DingTalkMarkdown(MarkdownIt):
+    """markdown-it that parses every link, as DingTalk does; unsafe URLs are handled on output."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+@functools.cache
+def parser() -> MarkdownIt:
+    """The markdown-it parser configured as DingTalk renders (cached; do not mutate it).
+
+    Enabled: headings, blockquotes, lists, paragraphs, emphasis, links, images, escapes and
+    entities; inline HTML only for ``<font ...>`` and ``</font>``. Soft line breaks stay spaces
+    (``breaks=False``): DingTalk needs a blank line for a new line.
+    """
+    md = _DingTalkMarkdown("zero", {"html": True, "breaks": False, "xhtmlOut": False})
+    md.enable(["heading", "blockquote", "list", "paragraph"])
+    md.enable(["newline", "escape", "emphasis", "link", "image", "entity", "html_inline"])
+    md.enable(["balance_pairs", "fragments_join", "text_join"])
+    md.inline.ruler.at("html_inline", _font_only(_active_rule(md.inline.ruler, "html_inline")))
+    _install_renderer(md)
+    return md
+
+
+@functools.cache
+def _full_parser() -> MarkdownIt:
+    """CommonMark plus tables and strikethrough, with source positions recorded in token meta."""
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    for name in ("table", "fence", "code", "html_block"):
+        _wrap_block_rule(md, name)
+    md.inline.ruler.at("html_inline", _record_offset(_active_rule(md.inline.ruler, "html_inline")))
+    md.inline.ruler.at(
+        "strikethrough", _record_tilde_offsets(_active_rule(md.inline.ruler, "strikethrough"))
+    )
+    return md
+
+
+_Rule = Callable[..., bool]
+
+
+def _active_rule(ruler: Any, name: str) -> _Rule:
+    """The function of an enabled rule, found through markdown-it's public Ruler API."""
+    rules = dict(zip(ruler.get_active_rules(), ruler.getRules(""), strict=True))
+    fn: _Rule = rules[name]
+    return fn
+
+
+def _font_only(html_inline: _Rule) -> _Rule:
+    """Accept inline HTML only when it is a ``<font>`` tag; anything else falls through as text."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if not html_inline(state, True):
+            return False
+        end = state.pos
+        state.pos = start
+        if not is_font_tag(state.src[start:end]):
+            return False
+        if silent:
+            state.pos = end
+            return True
+        del state.tokens[count:]
+        return html_inline(state, False)
+
+    return rule
+
+
+def _record_offset(inline_rule: _Rule) -> _Rule:
+    """Store where an inline token starts (an offset in the inline content) in ``meta``."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        matched = inline_rule(state, silent)
+        if matched and not silent and len(state.tokens) > count:
+            state.tokens[-1].meta["offset"] = start
+        return matched
+
+    return rule
+
+
+def _record_tilde_offsets(tokenize: _Rule) -> _Rule:
+    """Store the offset of each ``~~`` marker token, which strikethrough later turns into s_open."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        count = len(state.tokens)
+        matched = tokenize(state, silent)
+        if matched and not silent:
+            end = state.pos
+            # The markers are the last tokens pushed, in order, ending at the new position.
+            for token in reversed(state.tokens[count:]):
+                if token.type != "text" or token.content.strip("~"):
+                    break
+                end -= len(token.content)
+                token.meta["offset"] = end
+        return matched
+
+    return rule
+
+
+def _wrap_block_rule(md: MarkdownIt, name: str) -> None:
+    """Make a block rule record the column where its block starts (``meta["column"]``)."""
+    ruler = md.block.ruler
+    original = _active_rule(ruler, name)
+    alt = [chain for chain in _BLOCK_CHAINS if original in ruler.getRules(chain)]
+    code = name == "code"
+
+    def rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        count = len(state.tokens)
+        matched = original(state, start_line, end_line, silent)
+        if matched and not silent and len(state.tokens) > count:
+            # Indented code starts at its indentation, every other block at its first character.
+            pos = state.bMarks[start_line] + (0 if code else state.tShift[start_line])
+            state.tokens[count].meta["column"] = pos - state.src.rfind("\n", 0, pos)
+        return matched
+
+    ruler.at(name, rule, {"alt": alt})
+
+
+# --------------------------------------------------------------------------- unsupported
+
+
+def unsupported(text: str) -> list[Unsupported]:
+    """List the constructs in ``text`` that DingTalk does not render, sorted by position.
+
+    Tables, fenced and indented code, HTML other than ``<font>``, strikethrough and task lists.
+    Lines and columns are 1-based and relative to ``text``. Never raises.
+    """
+    tokens = _full_parser().parse(text)
+    lines = _normalize(text).split("\n")
+    found = [item for item in _scan(tokens, lines)]
+    return sorted(set(found))
+
+
+def _normalize(text: str) -> str:
+    # The same normalisation markdown-it applies before parsing, so token maps index these lines.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+
+
+def _make(construct: str, line: int, column: int) -> Unsupported:
+    return Unsupported(line, max(column, 1), construct, _HINTS[construct])
+
+
+def _scan(tokens: Sequence[Token], lines: Sequence[str]) -> Iterator[Unsupported]:
+    for index, token in enumerate(tokens):
+        line = token.map[0] + 1 if token.map else 1
+        column = int(token.meta.get("column", 1))
+        if token.type == "table_open":
+            yield _make("table", line, column)
+        elif token.type == "fence":
+            yield _make("fenced code", line, column)
+        elif token.type == "code_block":
+            yield _make("indented code", line, column)
+        elif token.type == "html_block" and not _only_font_tags(token.content):
+            yield _make("html", line, column)
+        elif token.type == "inline":
+            yield from _scan_inline(token, lines)
+            if _is_task_item(tokens, index):
+                yield _inline_position("task list", token, 0, lines)
+
+
+def _is_task_item(tokens: Sequence[Token], index: int) -> bool:
+    """An inline token that opens a list item's first paragraph with ``[ ]`` or ``[x]``."""
+    return (
+        index >= 2
+        and tokens[index - 1].type == "paragraph_open"
+        and tokens[index - 2].type == "list_item_open"
+        and _TASK_ITEM.match(tokens[index].content) is not None
+    )
+
+
+def _scan_inline(token: Token, lines: Sequence[str]) -> Iterator[Unsupported]:
+    for child in token.children or ():
+        offset = child.meta.get("offset")
+        if offset is None:
+            continue
+        if child.type == "s_open":
+            yield _inline_position("strikethrough", token, int(offset), lines)
+        elif child.type == "html_inline" and not is_font_tag(child.content):
+            yield _inline_position("html", token, int(offset), lines)
+
+
+def _inline_position(
+    construct: str, token: Token, offset: int, lines: Sequence[str]
+) -> Unsupported:
+    """Map an offset in an inline token's content back to a line and column of the source."""
+    content = token.content
+    first_line = token.map[0] if token.map else 0
+    line_index = first_line + content.count("\n", 0, offset)
+    line_start = content.rfind("\n", 0, offset) + 1
+    line_end = content.find("\n", line_start)
+    content_line = content[line_start : None if line_end < 0 else line_end]
+    source_line = lines[line_index] if line_index < len(lines) else ""
+    base = _locate(content_line, source_line)
+    return _make(construct, line_index + 1, base + offset - line_start + 1)
+
+
+def _locate(content_line: str, source_line: str) -> int:
+    """Where ``content_line`` (a line of inline content) starts in its source line."""
+    # Container prefixes (">", "- ", indentation) are cut from the front and the block's
+    # trailing whitespace from the end, so the content is usually a suffix of the line.
+    for source, content in (
+        (source_line, content_line),
+        (source_line.rstrip(), content_line.rstrip()),
+    ):
+        start = len(source) - len(content)
+        if start >= 0 and source[start:] == content:
+            return start
+    found = source_line.find(content_line.strip())
+    if found < 0:
+        return 0
+    return max(found - (len(content_line) - len(content_line.lstrip())), 0)
+
+
+def _only_font_tags(block: str) -> bool:
+    """An HTML block DingTalk still renders: text with nothing but ``<font>`` tags in it."""
+    return all(is_font_tag(tag) for tag in _HTML_TAG.findall(block))
+
+
+def is_font_tag(tag: str) -> bool:
+    """Whether ``tag`` is an opening ``<font ...>`` or a closing ``</font>`` tag."""
+    return bool(_FONT_OPEN.match(tag) or _FONT_CLOSE.match(tag))
+
+
+def font_color(tag: str) -> str | None:
+    """The validated ``color`` of a ``<font>`` tag (``#RGB``, ``#RRGGBB`` or a name), else None."""
+    match = _FONT_COLOR_ATTR.search(tag)
+    if match is None:
+        return None
+    value = next(group for group in match.groups() if group is not None).strip()
+    return value if _COLOR_VALUE.fullmatch(value) else None
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def safe_url(url: str, schemes: Collection[str] = LINK_SCHEMES) -> str | None:
+    """``url`` if its scheme is one of ``schemes`` (default https, http, dingtalk), else None."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in schemes else None
+
+
+def highlight_mentions(escaped: str, mentions: Collection[str]) -> str:
+    """Wrap each ``@name`` of ``mentions`` in already HTML-escaped text in a mention span."""
+    names = sorted({html.escape(name) for name in mentions if name}, key=len, reverse=True)
+    if not names:
+        return escaped
+    pattern = re.compile("@(?:" + "|".join(re.escape(name) for name in names) + ")(?![0-9A-Za-z_])")
+    return pattern.sub(
+        lambda m: f'<span class="dd-mention" data-testid="mention">{m.group(0)}</span>', escaped
+    )
+
+
+def render_html(text: str, *, mentions: Collection[str] = ()) -> str:
+    """Render DingTalk markdown as safe HTML, only as far as DingTalk renders it.
+
+    Text is escaped; links keep their ``href`` only for https, http and dingtalk URLs, images
+    only for https and http; ``<font>`` is re-emitted with nothing but a validated ``color``.
+    ``@name`` for each of ``mentions`` (mobiles, user ids, ``所有人``) is highlighted.
+    """
+    rendered: str = parser().render(text, {"mentions": tuple(mentions)})
+    return rendered
+
+
+_RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
+
+
+def _install_renderer(md: MarkdownIt) -> None:
+    rules: dict[str, _RenderRule] = {
+        "text": _render_text,
+        "html_inline": _render_font,
+        "link_open": _render_link_open,
+        "image": _render_image,
+        "hardbreak": _render_softbreak,
+    }
+    for name, rule in rules.items():
+        md.add_render_rule(name, rule)
+
+
+def _render_text(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return highlight_mentions(
+        html.escape(tokens[idx].content, quote=False), env.get("mentions", ())
+    )
+
+
+def _render_softbreak(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # DingTalk needs a blank line for a line break; trailing spaces or "\" do not make one.
+    return "\n"
+
+
+def _render_font(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    tag = tokens[idx].content
+    if _FONT_CLOSE.match(tag):
+        return "</font>"
+    color = font_color(tag)
+    return f'<font color="{color}">' if color else "<font>"
+
+
+def _render_link_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    href = str(tokens[idx].attrGet("href") or "")
+    url = safe_url(href)
+    if url is None:
+        # DingTalk would show a link that goes nowhere safe; keep the text, drop the target.
+        return f'<a class="dd-link dd-link-blocked" title="{html.escape(href)}">'
+    return f'<a class="dd-link" href="{html.escape(url)}" rel="noopener noreferrer">'
+
+
+def _render_image(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    src = safe_url(str(token.attrGet("src") or ""), IMAGE_SCHEMES)
+    if src is None:
+        return f'<span class="dd-img-blocked" title="image not shown">{html.escape(alt)}</span>'
+    return (
+        f'<img class="dd-img" src="{html.escape(src)}" alt="{html.escape(alt)}" '
+        'referrerpolicy="no-referrer">'
+    )
