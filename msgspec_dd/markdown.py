@@ -53,6 +53,7 @@ _FONT_COLOR_ATTR = re.compile(
 )
 _COLOR_VALUE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})|[a-zA-Z]{3,20}")
 _HTML_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.DOTALL)
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _TASK_ITEM = re.compile(r"\[[ xX]\](?:[ \t]|\Z)")
 
 # The block rules whose tokens DingTalk shows as text, and the construct each one means.
@@ -257,6 +258,7 @@ def _is_task_item(tokens: Sequence[Token], index: int) -> bool:
 
 
 def _scan_inline(token: Token, lines: Sequence[str]) -> Iterator[Unsupported]:
+    opened: set[str] = set()
     for child in token.children or ():
         offset = child.meta.get("offset")
         if offset is None:
@@ -264,7 +266,17 @@ def _scan_inline(token: Token, lines: Sequence[str]) -> Iterator[Unsupported]:
         if child.type == "s_open":
             yield _inline_position("strikethrough", token, int(offset), lines)
         elif child.type == "html_inline" and not is_font_tag(child.content):
+            # One finding per element: a closing tag only when its opening tag was not seen.
+            name = _tag_name(child.content)
+            if child.content.startswith("</") and name in opened:
+                continue
+            opened.add(name)
             yield _inline_position("html", token, int(offset), lines)
+
+
+def _tag_name(tag: str) -> str:
+    match = _TAG_NAME.match(tag)
+    return match.group(1).lower() if match else tag
 
 
 def _inline_position(
