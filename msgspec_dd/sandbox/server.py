@@ -1,0 +1,367 @@
+"""The sandbox robot over HTTP: DingTalk's ``POST /robot/send`` plus an inbox and test hooks.
+
+Routes: ``POST /robot/send?access_token=...`` (the robot), ``GET /`` (inbox page),
+``GET /api/messages[?since=ID]`` (``{"messages": [...]}``), ``POST /_sandbox/faults`` (a JSON
+:class:`Fault`), ``POST /_sandbox/reset`` (forget messages, rate window, lock, faults and
+counters), ``GET /_sandbox/stats`` (``{"requests": N, "answers": [...]}``).
+HTTP/1.1 with keep-alive; every response carries Content-Length. The request line is never
+logged: it holds the access token and signature.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from msgspec_dd.errors import UsageError
+from msgspec_dd.sandbox.answers import Answer
+from msgspec_dd.sandbox.faults import Fault, FaultQueue
+from msgspec_dd.sandbox.inbox import inbox_page
+from msgspec_dd.sandbox.robot import Outcome, Robot
+from msgspec_dd.sandbox.settings import SandboxSettings, new_token
+
+if TYPE_CHECKING:  # typing.Self is 3.11+; only the type checker needs it
+    from typing_extensions import Self
+
+#: Bodies larger than this are not even read (DingTalk's own limit is 20,000 bytes).
+MAX_READ_BYTES = 1 << 20
+
+#: Idle keep-alive connections are closed after this many seconds, as servers do.
+IDLE_TIMEOUT = 60.0
+
+_GATEWAY_ERROR = b"<html><body><h1>500 Internal Server Error</h1></body></html>\n"
+
+
+class SandboxServer:
+    """A local DingTalk-compatible robot, serving on a background thread.
+
+    ``SandboxServer(settings).start()`` or ``with SandboxServer(settings) as server:``.
+    ``log`` receives one line per request (errcode, msgtype; never the token or the signature).
+    """
+
+    def __init__(
+        self,
+        settings: SandboxSettings | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else SandboxSettings()
+        self.token = self.settings.token if self.settings.token is not None else new_token()
+        self.secret = self.settings.secret
+        self.robot = Robot(self.settings, self.token)
+        self.faults = FaultQueue()
+        self.log = log
+        self._counter_lock = threading.Lock()
+        self._requests = 0
+        self._answers: list[int] = []
+        self._connections: set[socket.socket] = set()
+        self._thread: threading.Thread | None = None
+        try:
+            self._httpd = _HTTPServer((host, port), _Handler)
+        except OSError as err:
+            raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+        self._httpd.sandbox = self
+
+    # -- addresses --------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` of the running server."""
+        host, port = self._httpd.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The full webhook URL, ``.../robot/send?access_token=TOKEN``."""
+        return f"{self.base_url}/robot/send?access_token={self.token}"
+
+    # -- what happened ------------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """Copies of the accepted bodies, in arrival order."""
+        return [record["body"] for record in self.robot.records()]
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Copies of the accepted messages with their id, ``received_at`` and ``msgUuid``."""
+        return self.robot.records()
+
+    @property
+    def requests(self) -> int:
+        """How many POSTs ``/robot/send`` received, whatever their outcome."""
+        with self._counter_lock:
+            return self._requests
+
+    @property
+    def answers(self) -> list[int]:
+        """The errcodes answered, in order (faults that sent no JSON answer are not listed)."""
+        with self._counter_lock:
+            return list(self._answers)
+
+    # -- control -------------------------------------------------------------------------------
+
+    def inject(self, fault: Fault) -> None:
+        """Make the next ``fault.count`` requests to ``/robot/send`` fail as ``fault`` says."""
+        self.faults.add(fault)
+
+    def reset(self) -> None:
+        """Forget messages, remembered msgUuids, rate window, lock, faults and counters."""
+        self.robot.reset()
+        self.faults.clear()
+        with self._counter_lock:
+            self._requests = 0
+            self._answers.clear()
+
+    def start(self) -> SandboxServer:
+        """Serve on a daemon thread; returns self."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                name="msgspec-dd-sandbox", daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every connection, idle keep-alive ones included."""
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        with self._counter_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._httpd.server_close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- used by the handler ---------------------------------------------------------------
+
+    def _count_request(self) -> int:
+        with self._counter_lock:
+            self._requests += 1
+            return self._requests
+
+    def _count_answer(self, errcode: int) -> None:
+        with self._counter_lock:
+            self._answers.append(errcode)
+
+    def _track(self, connection: socket.socket, open_: bool) -> None:
+        with self._counter_lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def _log(self, line: str) -> None:
+        if self.log is not None:
+            self.log(line)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    sandbox: SandboxServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT
+    server_version = "msgspec-dd-sandbox"
+
+    def setup(self) -> None:
+        super().setup()
+        self._new_connection = True
+        self._sandbox._track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self._sandbox._track(self.connection, False)
+
+    @property
+    def _sandbox(self) -> SandboxServer:
+        server = self.server
+        assert isinstance(server, _HTTPServer)
+        return server.sandbox
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silenced: the default logs the request line, which holds the token and signature."""
+
+    # -- network simulation -----------------------------------------------------------------
+
+    def _network_delay(self) -> None:
+        """One round trip per request, two more (TCP and TLS handshakes) per new connection."""
+        trips = 3 if self._new_connection else 1
+        self._new_connection = False
+        latency_ms = self._sandbox.settings.latency_ms
+        if latency_ms > 0:
+            self._sandbox.settings.sleep(trips * latency_ms / 1000)
+
+    # -- routes -----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._network_delay()
+        url = urlsplit(self.path)
+        if url.path == "/":
+            page = inbox_page(self._sandbox.records)
+            self._reply(200, page.encode(), "text/html; charset=utf-8")
+        elif url.path == "/api/messages":
+            self._messages(url.query)
+        elif url.path == "/_sandbox/stats":
+            stats = {"requests": self._sandbox.requests, "answers": self._sandbox.answers}
+            self._reply_json(200, stats)
+        elif url.path == "/robot/send":
+            from msgspec_dd.sandbox.answers import NEED_POST
+
+            self._answer(NEED_POST)
+        else:
+            self._reply_json(404, {"error": f"no such page: {url.path}"})
+
+    def do_POST(self) -> None:
+        self._network_delay()
+        raw = self._read_body()
+        if raw is None:
+            return
+        url = urlsplit(self.path)
+        if url.path == "/robot/send":
+            self._robot_send(url.query, raw)
+        elif url.path == "/_sandbox/faults":
+            self._inject(raw)
+        elif url.path == "/_sandbox/reset":
+            self._sandbox.reset()
+            self._reply_json(200, {"ok": True})
+        else:
+            self._reply_json(404, {"error": f"no such endpoint: {url.path}"})
+
+    def _robot_send(self, query: str, raw: bytes) -> None:
+        sandbox = self._sandbox
+        number = sandbox._count_request()
+        fault = sandbox.faults.take()
+        if fault is not None and fault.kind in ("http500", "reset", "errcode"):
+            sandbox._log(f"#{number} fault={fault.kind}")
+            self._pre_fault(fault)
+            return
+        outcome = sandbox.robot.receive(
+            parse_qs(query, keep_blank_values=True), self.headers.get("Content-Type", ""), raw
+        )
+        sandbox._log(_describe(number, outcome, fault))
+        if fault is not None and fault.kind == "drop-reply":
+            self._abort()
+            return
+        if fault is not None and fault.kind == "slow":
+            sandbox.settings.sleep(fault.seconds)
+        self._answer(outcome.answer)
+
+    def _pre_fault(self, fault: Fault) -> None:
+        """A fault that replaces processing: a gateway error, a reset, or a scripted errcode."""
+        if fault.kind == "http500":
+            self._reply(500, _GATEWAY_ERROR, "text/html; charset=utf-8")
+        elif fault.kind == "reset":
+            self._abort()
+        else:
+            self._answer(Answer(fault.errcode, fault.errmsg))
+
+    def _inject(self, raw: bytes) -> None:
+        try:
+            fault = Fault.from_json(json.loads(raw.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError) as err:
+            self._reply_json(400, {"error": f"a fault is a JSON object: {err}"})
+            return
+        except UsageError as err:
+            self._reply_json(400, {"error": str(err)})
+            return
+        self._sandbox.inject(fault)
+        self._reply_json(200, {"ok": True, "fault": fault.to_json()})
+
+    def _messages(self, query: str) -> None:
+        since_values = parse_qs(query).get("since", ["0"])
+        try:
+            since = int(since_values[0])
+        except ValueError:
+            self._reply_json(400, {"error": "since must be a message id (an integer)"})
+            return
+        self._reply_json(200, {"messages": self._sandbox.robot.records(since)})
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _read_body(self) -> bytes | None:
+        length_text = self.headers.get("Content-Length")
+        if length_text is None or not length_text.strip().isdigit():
+            self.close_connection = True
+            self._reply(411, b"Content-Length required\n", "text/plain; charset=utf-8")
+            return None
+        length = int(length_text)
+        if length > MAX_READ_BYTES:
+            self.close_connection = True
+            self._reply(413, b"Request body too large\n", "text/plain; charset=utf-8")
+            return None
+        return self.rfile.read(length)
+
+    def _answer(self, answer: Answer) -> None:
+        self._sandbox._count_answer(answer.errcode)
+        self._reply(200, answer.to_json(), "application/json; charset=utf-8")
+
+    def _reply_json(self, status: int, data: Any) -> None:
+        body = json.dumps(data, ensure_ascii=False).encode()
+        self._reply(status, body, "application/json; charset=utf-8")
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:  # the client went away (e.g. it timed out during a slow fault)
+            self.close_connection = True
+
+    def _abort(self) -> None:
+        """Close the connection without a reply; SO_LINGER 0 makes it a TCP reset."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+
+
+def _describe(number: int, outcome: Outcome, fault: Fault | None) -> str:
+    """One log line for a processed request: never the token, signature or query string."""
+    parts = [f"#{number}", f"errcode={outcome.answer.errcode}", f"msgtype={outcome.msgtype or '-'}"]
+    if outcome.stored is not None:
+        parts.append(f"stored id={outcome.stored['id']}")
+    elif outcome.duplicate:
+        parts.append("duplicate msgUuid, not stored")
+    elif outcome.answer.errcode != 0:
+        parts.append(outcome.answer.errmsg)
+    if fault is not None:
+        parts.append(f"fault={fault.kind}")
+    return " ".join(parts)
+
+
+__all__ = ["SandboxServer"]
