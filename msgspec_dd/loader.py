@@ -1,0 +1,243 @@
+"""Reading message, variable and config files: YAML or JSON, UTF-8 only, positions kept.
+
+Hostile input is expected: the file size is capped, alias expansion and nesting are bounded,
+binary data and other encodings are told apart from YAML mistakes, and every failure becomes a
+:class:`~msgspec_dd.problems.Problem` with ``path:line:col``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from msgspec_dd.errors import MsgspecError
+from msgspec_dd.problems import Level, Problem
+
+#: A message body may be at most 20,000 bytes; a source file far larger is a mistake or an attack.
+MAX_FILE_BYTES = 1_000_000
+#: Nodes visited with aliases expanded ("billion laughs" stops here).
+MAX_NODES = 50_000
+MAX_DEPTH = 64
+
+RULE = "yaml-syntax"
+
+Key = str | int
+PathT = tuple[Key, ...]
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LoadError(MsgspecError):
+    """A file could not be read as a document; ``problem`` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(problem.format())
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where each value (and each mapping key) starts in the source, 1-based line and column."""
+
+    values: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: PathT, *, key: bool = False) -> tuple[int, int]:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        table = self.keys if key else self.values
+        for end in range(len(path), -1, -1):
+            found = table.get(path[:end]) or self.values.get(path[:end])
+            if found:
+                return found
+        return (1, 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file: its data, where each value came from, and a digest of its bytes."""
+
+    path: str
+    data: Any
+    positions: Positions
+    text: str
+    sha256: str
+
+
+def load_document(path: Path, *, display: str | None = None) -> Document:
+    """Read and parse ``path``; :class:`LoadError` on any problem."""
+    name = display if display is not None else str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise LoadError(_problem(name, 1, 1, f"cannot read the file: {err.strerror or err}")) from err
+    return parse_bytes(raw, name, json_syntax=path.suffix.lower() == ".json")
+
+
+def parse_bytes(raw: bytes, name: str, *, json_syntax: bool = False) -> Document:
+    """Parse file contents (``name`` is only used in problems)."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise LoadError(
+            _problem(name, 1, 1, f"file is larger than {MAX_FILE_BYTES:,} bytes; "
+                     "a DingTalk message is at most 20,000 bytes, so split or shorten it")
+        )
+    text = decode(raw, name)
+    data, positions = parse_json(text, name) if json_syntax else parse_yaml(text, name)
+    return Document(name, data, positions, text, hashlib.sha256(raw).hexdigest())
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 (an initial BOM is allowed); anything else is a problem that says what it looks like."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise LoadError(_problem(name, 1, 1, "file is UTF-16; save it as UTF-8"))
+    if b"\x00" in raw[:8192]:
+        raise LoadError(_problem(name, 1, 1, "file contains NUL bytes: it looks binary, not YAML or JSON"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, column = _position_of_byte(raw, err.start)
+        raise LoadError(_problem(name, line, column, _encoding_message(raw))) from err
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _encoding_message(raw: bytes) -> str:
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return "file is not valid UTF-8; save it as UTF-8"
+    return "file is not UTF-8 (it looks like GBK/GB18030); save it as UTF-8"
+
+
+def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + 1, column
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, Positions]:
+    """Parse one YAML document, recording positions; aliases and depth are bounded."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, Positions()
+        positions = Positions()
+        _Walker(name, positions).walk(node, ())
+        return loader.construct_document(node), positions
+    except yaml.MarkedYAMLError as err:
+        raise LoadError(_yaml_problem(name, err, text)) from err
+    except yaml.YAMLError as err:
+        raise LoadError(_problem(name, 1, 1, f"invalid YAML: {err}")) from err
+    except RecursionError as err:
+        raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
+    finally:
+        loader.dispose()
+
+
+def parse_json(text: str, name: str) -> tuple[Any, Positions]:
+    """Parse JSON strictly; positions come from reading the same text as YAML where it can."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise LoadError(_problem(name, err.lineno, err.colno, f"invalid JSON: {err.msg}")) from err
+    except RecursionError as err:
+        raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
+    try:
+        _, positions = parse_yaml(text, name)
+    except LoadError:
+        positions = Positions()  # valid JSON that YAML 1.1 rejects (tabs): no positions
+    return data, positions
+
+
+def _yaml_problem(name: str, err: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(part for part in (err.context, err.problem) if part) or "invalid YAML"
+    source_lines = text.splitlines()
+    if line <= len(source_lines) and "\t" in source_lines[line - 1][:column]:
+        what += " (YAML does not allow tabs for indentation; use spaces)"
+    return _problem(name, line, column, f"invalid YAML: {what}")
+
+
+class _Walker:
+    """Visits the node graph as the constructor will, counting aliases as their expansion."""
+
+    def __init__(self, name: str, positions: Positions) -> None:
+        self.name = name
+        self.positions = positions
+        self.visited = 0
+
+    def walk(self, node: yaml.Node, path: PathT) -> None:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise LoadError(self._at(node, f"document expands to more than {MAX_NODES:,} values "
+                                           "(aliases expanding too far?)"))
+        if len(path) > MAX_DEPTH:
+            raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
+        self.positions.values.setdefault(path, _mark(node))
+        if isinstance(node, yaml.MappingNode):
+            self._walk_mapping(node, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.walk(item, (*path, index))
+
+    def _walk_mapping(self, node: yaml.MappingNode, path: PathT) -> None:
+        seen: set[str] = set()
+        for key_node, value_node in _own_items(node):
+            key = _key(key_node)
+            if key in seen:
+                raise LoadError(self._at(key_node, f"duplicate key {key!r}; remove one of them"))
+            seen.add(key)
+            self._walk_item(key_node, value_node, (*path, key))
+        for key_node, value_node in _merged_items(node):
+            key = _key(key_node)
+            if key not in seen:  # explicit keys win over merged ones, as in the constructor
+                seen.add(key)
+                self._walk_item(key_node, value_node, (*path, key))
+
+    def _walk_item(self, key_node: yaml.Node, value_node: yaml.Node, path: PathT) -> None:
+        self.positions.keys.setdefault(path, _mark(key_node))
+        self.walk(value_node, path)
+
+    def _at(self, node: yaml.Node, message: str) -> Problem:
+        line, column = _mark(node)
+        return _problem(self.name, line, column, message)
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _key(node: yaml.Node) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else repr(node.value)
+
+
+def _own_items(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    return [pair for pair in node.value if pair[0].tag != _MERGE]
+
+
+def _merged_items(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+    """The pairs ``<<`` merge keys bring in, nearest first."""
+    for key_node, value_node in node.value:
+        if key_node.tag != _MERGE:
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if isinstance(source, yaml.MappingNode):
+                yield from _own_items(source)
+                yield from _merged_items(source)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _problem(name: str, line: int, column: int, message: str) -> Problem:
+    return Problem(name, line, column, RULE, Level.ERROR, message)

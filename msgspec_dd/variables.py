@@ -1,0 +1,179 @@
+"""Typed variables: each is declared in a message file as a JSON Schema under ``vars:``.
+
+``--var name=value`` is read as the declared type (declared ``string``, or no type: the text
+verbatim; any other type: parsed as a YAML value) and validated against the variable's schema.
+``--vars-file`` supplies many; ``--var`` wins. A variable without ``default`` is required.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from msgspec_dd.errors import UsageError
+from msgspec_dd.loader import Document, LoadError, load_document
+from msgspec_dd.problems import Level, Problem
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One declared variable."""
+
+    name: str
+    schema: Mapping[str, Any]
+
+    @property
+    def required(self) -> bool:
+        return "default" not in self.schema
+
+    @property
+    def sample(self) -> Any:
+        """The value lint and preview use: ``default``, else the first of ``examples``."""
+        if "default" in self.schema:
+            return self.schema["default"]
+        examples = self.schema.get("examples")
+        if isinstance(examples, list) and examples:
+            return examples[0]
+        return _MISSING
+
+    @property
+    def has_sample(self) -> bool:
+        return self.sample is not _MISSING
+
+    def coerce(self, text: str) -> Any:
+        """Read a ``--var`` value as the declared type."""
+        declared = self.schema.get("type")
+        types = declared if isinstance(declared, list) else [declared]
+        if declared is None or "string" in types:
+            return text
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError:
+            return text  # validation then says what type was expected
+
+
+def declared(data: Any) -> dict[str, Variable]:
+    """The variables a message file declares (ignores malformed entries: the schema reports them)."""
+    specs = data.get("vars") if isinstance(data, Mapping) else None
+    if not isinstance(specs, Mapping):
+        return {}
+    return {
+        str(name): Variable(str(name), spec if isinstance(spec, Mapping) else {})
+        for name, spec in specs.items()
+    }
+
+
+def parse_var_args(args: Sequence[str]) -> dict[str, str]:
+    """``["week=48", "name=x=y"]`` -> ``{"week": "48", "name": "x=y"}``; UsageError on bad syntax."""
+    values: dict[str, str] = {}
+    for arg in args:
+        name, sep, value = arg.partition("=")
+        name = name.strip()
+        if not sep or not _NAME.match(name):
+            raise UsageError(f"--var {arg!r}: expected NAME=VALUE with NAME a variable name")
+        values[name] = value
+    return values
+
+
+def load_vars_file(path: Path) -> dict[str, Any]:
+    """A YAML or JSON mapping of variable values; UsageError when unreadable or not a mapping."""
+    try:
+        document = load_document(path)
+    except LoadError as err:
+        raise UsageError(f"--vars-file: {err.problem.format()}") from err
+    if document.data is None:
+        return {}
+    if not isinstance(document.data, Mapping):
+        raise UsageError(f"--vars-file {path}: expected a mapping of variable names to values")
+    return {str(key): value for key, value in document.data.items()}
+
+
+@dataclass(frozen=True)
+class Given:
+    """Variable values from the command line: ``--var`` texts win over ``--vars-file`` values."""
+
+    texts: Mapping[str, str]
+    values: Mapping[str, Any]
+
+    @property
+    def names(self) -> set[str]:
+        return set(self.texts) | set(self.values)
+
+    def for_file(self, variables: Mapping[str, Variable]) -> dict[str, Any]:
+        """The given values this file declares, each read as its declared type."""
+        chosen: dict[str, Any] = {}
+        for name, variable in variables.items():
+            if name in self.texts:
+                chosen[name] = variable.coerce(self.texts[name])
+            elif name in self.values:
+                chosen[name] = self.values[name]
+        return chosen
+
+
+NO_VALUES = Given({}, {})
+
+
+def resolve(
+    document: Document, given: Mapping[str, Any], *, samples: bool = False
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Values for every declared variable, and problems for missing or invalid ones.
+
+    With ``samples`` (lint, preview) a variable not given takes its default or first example.
+    """
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, variable in declared(document.data).items():
+        value = given.get(name, _MISSING)
+        if value is _MISSING:
+            value = variable.sample if samples else variable.schema.get("default", _MISSING)
+        if value is _MISSING:
+            problems.append(_problem(document, name, f"variable {name!r} is required: give it with "
+                                     f"--var {name}=VALUE or --vars-file, or declare a default"))
+            continue
+        problems.extend(_validate(document, variable, value))
+        values[name] = value
+    return values, problems
+
+
+def _validate(document: Document, variable: Variable, value: Any) -> list[Problem]:
+    try:
+        validator = _validator(_freeze(variable.schema))
+    except Exception as err:  # noqa: BLE001 - an invalid schema is reported by the file schema
+        return [_problem(document, variable.name, f"variable {variable.name!r} has an invalid "
+                         f"schema: {err}")]
+    return [
+        _problem(document, variable.name, f"variable {variable.name!r}: {error.message}")
+        for error in validator.iter_errors(value)
+    ][:3]
+
+
+def _freeze(value: Any) -> Any:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+@cache
+def _validator(schema_json: str) -> Any:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(schema_json)
+    schema.pop("default", None)
+    schema.pop("examples", None)
+    return Draft202012Validator(schema)
+
+
+def _problem(document: Document, name: str, message: str) -> Problem:
+    line, column = document.positions.locate(("vars", name), key=True)
+    return Problem(document.path, line, column, "variable-value", Level.ERROR, message)
