@@ -22,8 +22,9 @@ class Answer:
     errmsg: str
 
     def to_json(self) -> bytes:
-        """The reply body, UTF-8 JSON without ASCII escapes, as DingTalk sends it."""
-        return json.dumps({"errcode": self.errcode, "errmsg": self.errmsg}, ensure_ascii=False).encode()
+        """The reply body as DingTalk sends it: compact UTF-8 JSON without ASCII escapes."""
+        data = {"errcode": self.errcode, "errmsg": self.errmsg}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 OK = Answer(0, "ok")

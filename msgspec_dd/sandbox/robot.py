@@ -8,6 +8,7 @@ de-duplication (a repeat answers errcode 0 and stores nothing); then the message
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.keywords import contains_keyword
-from msgspec_dd.sandbox.payload import PayloadChecker
+from msgspec_dd.sandbox.payload import MAX_BODY_BYTES, PayloadChecker
 from msgspec_dd.sandbox.ratelimit import RateLimiter
 from msgspec_dd.sandbox.security import check_signature, check_token
 from msgspec_dd.sandbox.settings import SandboxSettings
@@ -73,7 +74,7 @@ class Robot:
                 return Outcome(refused)
         checked = self._checker.check(raw)
         if isinstance(checked, Answer):
-            return Outcome(checked)
+            return Outcome(checked, _peek_msgtype(raw))
         msgtype = str(checked["msgtype"])
         if not contains_keyword(checked, self.settings.keywords):
             return Outcome(answers.KEYWORDS_NOT_IN_CONTENT, msgtype)
@@ -99,3 +100,13 @@ class Robot:
             self.store.clear()
             self._seen.clear()
             self._limiter.reset()
+
+
+def _peek_msgtype(raw: bytes) -> str | None:
+    """The msgtype of a rejected body, for the log, when it has a readable one."""
+    try:
+        payload = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_BODY_BYTES else None
+    except (UnicodeDecodeError, ValueError):
+        return None
+    msgtype = payload.get("msgtype") if isinstance(payload, dict) else None
+    return msgtype[:40] if isinstance(msgtype, str) else None
