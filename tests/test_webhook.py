@@ -1,0 +1,78 @@
+"""Webhook parsing and credential redaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from msgspec_dd.errors import ConfigError
+from msgspec_dd.signing import signed_query
+from msgspec_dd.webhook import (
+    DINGTALK_ENDPOINT,
+    is_token,
+    redact,
+    url_credentials,
+    webhook_url,
+    with_query,
+)
+
+TOKEN = "ab" * 32
+SECRET = "SEC" + "cd" * 32
+
+
+def test_a_bare_token_becomes_dingtalks_webhook() -> None:
+    assert webhook_url(f"  {TOKEN}\n") == f"{DINGTALK_ENDPOINT}?access_token={TOKEN}"
+
+
+def test_a_full_url_is_kept_as_it_is() -> None:
+    url = f"http://127.0.0.1:8080/robot/send?access_token={TOKEN}"
+    assert webhook_url(url) == url
+
+
+@pytest.mark.parametrize("value", ["abc", "ftp://x/robot/send", "https://x/ y", TOKEN[:-1]])
+def test_anything_else_is_a_config_error_naming_the_source_not_the_value(value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        webhook_url(value, source="environment variable DINGTALK_OPS")
+    assert "environment variable DINGTALK_OPS" in str(info.value)
+    assert value.strip() not in str(info.value)
+
+
+def test_is_token() -> None:
+    assert is_token(TOKEN.upper())
+    assert not is_token(TOKEN + "0")
+
+
+def test_url_credentials_finds_the_access_token() -> None:
+    assert url_credentials(f"https://h/robot/send?x=1&access_token={TOKEN}") == (TOKEN,)
+    assert url_credentials("https://h/robot/send") == ()
+
+
+def test_with_query_appends_once_encoded_signature() -> None:
+    query = signed_query(SECRET, 1_700_000_000_000)
+    url = with_query(f"https://h/robot/send?access_token={TOKEN}", query)
+    assert url == f"https://h/robot/send?access_token={TOKEN}&{query}"
+    assert "%25" not in url  # never encoded twice
+    assert with_query("https://h/robot/send", "a=1") == "https://h/robot/send?a=1"
+
+
+def test_redact_hides_tokens_signs_and_secrets_in_urls_and_text() -> None:
+    query = signed_query(SECRET, 1_700_000_000_000)
+    text = (
+        f"HTTPConnectionPool(host='127.0.0.1'): Max retries exceeded with url: "
+        f"/robot/send?access_token={TOKEN}&{query} (secret {SECRET}, token {TOKEN})"
+    )
+    out = redact(text)
+    assert TOKEN not in out and SECRET[3:] not in out
+    assert "sign=" + query.split("sign=")[1] not in out
+    assert "access_token=***" in out and "sign=***" in out and "SEC***" in out
+    assert "timestamp=1700000000000" in out  # not a credential
+
+
+def test_redact_hides_known_values_of_any_shape_raw_and_url_encoded() -> None:
+    odd = "not-hex token/with=chars"
+    out = redact(f"a {odd} b not-hex%20token%2Fwith%3Dchars c", [odd])
+    assert out == "a *** b *** c"
+
+
+def test_redact_leaves_ordinary_words_alone() -> None:
+    text = "design=good, signal=ok, SECURITY check, hash abc"
+    assert redact(text) == text
