@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from msgspec_dd.sandbox import answers
@@ -51,6 +51,12 @@ class Robot:
 
     def receive(self, query: Mapping[str, Sequence[str]], content_type: str, raw: bytes) -> Outcome:
         """Decide the answer to a POST with this query, Content-Type and body."""
+        outcome = self._decide(query, content_type, raw)
+        if outcome.msgtype is None:  # said in the log even when the body was never checked
+            return replace(outcome, msgtype=_peek_msgtype(raw))
+        return outcome
+
+    def _decide(self, query: Mapping[str, Sequence[str]], content_type: str, raw: bytes) -> Outcome:
         with self._lock:
             now = self.settings.clock()
             refused = check_token(query, self.token)
@@ -74,7 +80,7 @@ class Robot:
                 return Outcome(refused)
         checked = self._checker.check(raw)
         if isinstance(checked, Answer):
-            return Outcome(checked, _peek_msgtype(raw))
+            return Outcome(checked)
         msgtype = str(checked["msgtype"])
         if not contains_keyword(checked, self.settings.keywords):
             return Outcome(answers.KEYWORDS_NOT_IN_CONTENT, msgtype)

@@ -63,6 +63,7 @@ class SandboxServer:
         self._counter_lock = threading.Lock()
         self._requests = 0
         self._answers: list[int] = []
+        self._opened = 0
         self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         try:
@@ -110,6 +111,12 @@ class SandboxServer:
         with self._counter_lock:
             return list(self._answers)
 
+    @property
+    def connections(self) -> int:
+        """How many TCP connections were opened to the server (keep-alive reuses one)."""
+        with self._counter_lock:
+            return self._opened
+
     # -- control -------------------------------------------------------------------------------
 
     def inject(self, fault: Fault) -> None:
@@ -122,6 +129,7 @@ class SandboxServer:
         self.faults.clear()
         with self._counter_lock:
             self._requests = 0
+            self._opened = 0
             self._answers.clear()
 
     def start(self) -> SandboxServer:
@@ -172,6 +180,7 @@ class SandboxServer:
     def _track(self, connection: socket.socket, open_: bool) -> None:
         with self._counter_lock:
             if open_:
+                self._opened += 1
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)
