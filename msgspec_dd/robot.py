@@ -1,0 +1,311 @@
+"""A DingTalk group robot you can send to: ``Robot.from_env().send(payload)``.
+
+``send`` gives every message a ``msgUuid`` (DingTalk's idempotency key) and keeps it through
+every retry, signs each request afresh, paces itself to the robot's rate, retries what is
+transient and explains what is not. Every answer is a :class:`~msgspec_dd.results.SendResult`;
+HTTP 200 with an errcode other than 0 is a failure.
+
+Time, sleep, randomness, msgUuids and the HTTP session are injected, so tests run instantly
+against a real local server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from msgspec_dd import signing
+from msgspec_dd.config import Config, Rate, load_config, read_env
+from msgspec_dd.errcodes import TOO_FAST, Kind, hint
+from msgspec_dd.errors import ConfigError
+from msgspec_dd.pacing import Pacer, Wait, wait_for_turn
+from msgspec_dd.results import Reply, SendResult, Status
+from msgspec_dd.retry import ExponentialBackoff, RetryStrategy
+from msgspec_dd.webhook import redact, url_credentials, webhook_url, with_query
+
+#: Seconds one message may wait for its robot (pacing and a rate-limit lock together).
+DEFAULT_MAX_WAIT = 900.0
+#: Seconds to wait for DingTalk's answer to one POST.
+DEFAULT_TIMEOUT = 10.0
+HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+logger = logging.getLogger("msgspec_dd")
+
+
+class AttemptLog(Protocol):
+    """Hears about every POST: before it is made, and how it ended (``sent``/``retry``/``failed``)."""
+
+    def attempt(self, msg_uuid: str) -> None:
+        """A POST of ``msg_uuid`` is about to be made."""
+
+    def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
+        """The POST of ``msg_uuid`` ended with ``reply``."""
+
+
+class _Unlogged:
+    def attempt(self, msg_uuid: str) -> None:
+        pass
+
+    def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
+        pass
+
+
+@dataclass
+class _Progress:
+    """How far one message got: attempts made, the last reply, what is left of its wait."""
+
+    allowance: float
+    attempts: int = 0
+    transient: int = 0
+    resigned: bool = False
+    last: Reply | None = None
+
+
+def _new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Robot:
+    """One DingTalk group robot: its webhook, optional signing secret and rate.
+
+    ``webhook`` is the URL as DingTalk shows it, or only its 64-hex access token. Everything
+    after ``rate`` is optional and mostly for tests: ``clock``/``sleep`` drive pacing and
+    backoff, ``timestamp_ms`` the signature, ``new_uuid`` the msgUuids, ``progress`` hears about
+    long waits (default: the ``msgspec_dd`` logger).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        webhook: str,
+        *,
+        secret: str | None = None,
+        rate: Rate | None = None,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryStrategy | None = None,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        timestamp_ms: Callable[[], int] = _now_ms,
+        new_uuid: Callable[[], str] = _new_uuid,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.name = name
+        self.max_wait = max_wait
+        self.pacer = Pacer(rate or Rate())
+        self._url = webhook_url(webhook)
+        self._secret = secret
+        self._secrets = (*url_credentials(self._url), *((secret,) if secret else ()))
+        self._timeout = timeout
+        self._retry = retry or ExponentialBackoff()
+        self._session = session or requests.Session()
+        self._clock, self._sleep, self._timestamp_ms = clock, sleep, timestamp_ms
+        self._new_uuid = new_uuid
+        self._progress = progress or logger.info
+
+    @classmethod
+    def from_config(
+        cls, config: Config, name: str, *, environ: Mapping[str, str] | None = None, **options: Any
+    ) -> Robot:
+        """The robot ``name`` of ``config``, its webhook and secret read from the environment.
+
+        :class:`ConfigError` when the robot is unknown or its webhook variable is not set; the
+        error names the variable, never its value. ``options`` go to :class:`Robot`.
+        """
+        robot = config.robot(name)
+        raw = read_env(robot.webhook_env, environ)
+        if raw is None:
+            raise ConfigError(
+                f"robot {name!r}: environment variable {robot.webhook_env} is not set. Set it to "
+                "the robot's webhook URL (or its access token), e.g. from your CI's secrets."
+            )
+        url = webhook_url(raw, source=f"environment variable {robot.webhook_env}")
+        secret = read_env(robot.secret_env, environ)
+        if secret is not None and not secret.startswith("SEC"):
+            raise ConfigError(
+                f"robot {name!r}: environment variable {robot.secret_env} does not hold a signing "
+                "secret (DingTalk's start with SEC). Copy it from the robot's 加签 setting."
+            )
+        return cls(name, url, secret=secret, rate=robot.rate, **options)
+
+    @classmethod
+    def from_env(
+        cls,
+        name: str = "default",
+        *,
+        config: Config | None = None,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Robot:
+        """The robot ``name`` of ``config`` (default: ``msgspec-dd.yaml`` here or above, if any).
+
+        With no configuration this is the ``default`` robot: ``DINGTALK_WEBHOOK`` and
+        ``DINGTALK_SECRET``.
+        """
+        return cls.from_config(config or load_config(), name, environ=environ, **options)
+
+    def redact(self, text: str) -> str:
+        """``text`` with this robot's token and secret (and any other credential) hidden."""
+        return redact(text, self._secrets)
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self._session.close()
+
+    def send(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        max_wait: float | None = None,
+        log: AttemptLog | None = None,
+    ) -> SendResult:
+        """Post ``payload`` (a DingTalk message body) and say how it went.
+
+        A ``msgUuid`` is added unless the payload has one. ``max_wait`` (default: the robot's)
+        bounds the seconds this message may wait for pacing and a rate-limit lock; past it the
+        message is reported as not sent. ``log`` hears about every POST (the ledger uses it).
+        """
+        body = dict(payload)
+        body.setdefault("msgUuid", self._new_uuid())
+        msg_uuid = str(body["msgUuid"])
+        data = json.dumps(body, ensure_ascii=False).encode()
+        progress = _Progress(allowance=self.max_wait if max_wait is None else max_wait)
+        with self.pacer.turn:
+            return self._deliver(data, msg_uuid, progress, log or _Unlogged())
+
+    def _deliver(
+        self, data: bytes, msg_uuid: str, progress: _Progress, log: AttemptLog
+    ) -> SendResult:
+        limit = progress.allowance
+        while True:
+            turn = wait_for_turn(self.pacer, clock=self._clock, sleep=self._sleep,
+                                 allowance=progress.allowance, progress=self._report_wait)
+            progress.allowance -= turn.waited
+            if turn.refused is not None:
+                return self._not_sent(msg_uuid, turn.refused, progress, limit)
+            reply = self._post(data, msg_uuid, log)
+            progress.attempts += 1
+            progress.last = reply
+            event = self._next_step(reply, progress)
+            log.outcome(event, msg_uuid, reply)
+            if event == "sent":
+                return SendResult(self.name, Status.SENT, msg_uuid, attempts=progress.attempts)
+            if event == "failed":
+                return self._failed(msg_uuid, reply, progress)
+            self._before_retry(reply, progress)
+
+    def _next_step(self, reply: Reply, progress: _Progress) -> str:
+        """``sent``, ``failed`` or ``retry``, given the reply and the attempts so far."""
+        kind = reply.kind
+        if kind is Kind.OK:
+            return "sent"
+        if kind is Kind.RATE_LIMITED:
+            return "retry"
+        if kind is Kind.RESIGN and not progress.resigned:
+            progress.resigned = True
+            return "retry"
+        if kind is Kind.RETRYABLE:
+            progress.transient += 1
+            return "retry" if self._retry.can_retry(progress.transient) else "failed"
+        return "failed"
+
+    def _before_retry(self, reply: Reply, progress: _Progress) -> None:
+        kind = reply.kind
+        if kind is Kind.RATE_LIMITED:
+            self.pacer.lock(reply.at)
+        elif kind is Kind.RETRYABLE:
+            self._sleep(self._retry.delay(progress.transient))
+
+    def _post(self, data: bytes, msg_uuid: str, log: AttemptLog) -> Reply:
+        log.attempt(msg_uuid)
+        reply = self._exchange(data)
+        # Counted even when no answer came: the request may have reached DingTalk.
+        self.pacer.record(reply.at)
+        return reply
+
+    def _exchange(self, data: bytes) -> Reply:
+        url = self._url
+        if self._secret:
+            url = with_query(url, signing.signed_query(self._secret, self._timestamp_ms()))
+        try:
+            response = self._session.post(url, data=data, headers=HEADERS, timeout=self._timeout)
+        except requests.Timeout:
+            return Reply(self._clock(), error=f"no answer within {self._timeout:g}s (timeout)")
+        except requests.RequestException as err:
+            return Reply(self._clock(), error=self.redact(f"network error: {_reason(err)}"))
+        return self._reply(response)
+
+    def _reply(self, response: requests.Response) -> Reply:
+        at = self._clock()
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        status = response.status_code
+        if isinstance(answer, dict) and isinstance(answer.get("errcode"), int):
+            errmsg = self.redact(str(answer.get("errmsg", "")))
+            return Reply(at, errcode=answer["errcode"], errmsg=errmsg, http_status=status)
+        return Reply(at, http_status=status, errmsg=self.redact(response.reason or ""))
+
+    def _failed(self, msg_uuid: str, reply: Reply, progress: _Progress) -> SendResult:
+        detail = reply.describe()
+        if progress.attempts > 1:
+            detail += f" after {progress.attempts} attempts"
+        return SendResult(
+            self.name, Status.FAILED, msg_uuid, errcode=reply.errcode, errmsg=reply.errmsg,
+            detail=detail, hint=reply.hint, attempts=progress.attempts,
+        )
+
+    def _not_sent(
+        self, msg_uuid: str, wait: Wait, progress: _Progress, limit: float
+    ) -> SendResult:
+        last = progress.last if progress.last and progress.last.kind is Kind.RATE_LIMITED else None
+        if wait.locked:
+            detail = (f"not sent: the robot is locked after a rate-limit answer for another "
+                      f"{_duration(wait.seconds)}, longer than the maximum wait ({limit:g}s)")
+            advice = hint(TOO_FAST, "")
+        else:
+            rate = self.pacer.rate
+            detail = (f"not sent: pacing to {rate.count} per {rate.per_seconds:g}s would make it "
+                      f"wait {_duration(wait.seconds)}, longer than the maximum wait ({limit:g}s)")
+            advice = ("raise --max-wait, or send fewer messages at once (DingTalk suggests "
+                      "merging many alerts into one markdown summary)")
+        return SendResult(
+            self.name, Status.FAILED, msg_uuid,
+            errcode=last.errcode if last else None, errmsg=last.errmsg if last else "",
+            detail=detail, hint=advice, attempts=progress.attempts,
+        )
+
+    def _report_wait(self, wait: Wait) -> None:
+        if wait.locked:
+            why = "DingTalk's rate-limit lock"
+        else:
+            why = f"its rate ({self.pacer.rate.count} per {self.pacer.rate.per_seconds:g}s)"
+        self._progress(f"robot {self.name}: waiting {_duration(wait.seconds)} for {why}")
+
+
+def _reason(err: requests.RequestException) -> str:
+    """The innermost cause of a requests error, without its URL-laden wrapper text."""
+    cause: BaseException = err
+    while cause.__context__ is not None and cause.__context__ is not cause:
+        cause = cause.__context__
+    return f"{type(err).__name__} ({type(cause).__name__}: {cause})"
+
+
+def _duration(seconds: float) -> str:
+    """``42s`` or ``9m58s``."""
+    whole = max(1, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
