@@ -292,15 +292,19 @@ def test_missing_parameter(server: SandboxServer, body: dict[str, Any], missing:
     assert post(server.url, body) == {"errcode": 40035, "errmsg": f"缺少参数 {missing}"}
 
 
-@pytest.mark.parametrize("body", [
-    {"msgtype": "text", "text": {"content": 42}},
-    {"msgtype": "text", "text": {"content": "x", "bogus": True}},
-    {"msgtype": "markdown", "markdown": {"title": "t", "text": "t"}, "at": {"isAtAll": "yes"}},
+@pytest.mark.parametrize(("body", "errmsg"), [
+    ({"msgtype": "text", "text": {"content": 42}}, "不合法的参数 text.content: "),
+    ({"msgtype": "text", "text": {"content": "x", "bogus": True}}, "不合法的参数 text.bogus: "),
+    ({"msgtype": "link", "link": {"title": "t", "text": "t", "messageUrl": "https://a.example",
+                                  "picURL": "https://a.example/p.png"}}, "不合法的参数 link.picURL: "),
+    ({"msgtype": "markdown", "markdown": {"title": "t", "text": "t"}, "at": {"isAtAll": "yes"}},
+     "不合法的参数 at.isAtAll: "),
+    ({**TEXT, "msgUuid": 7}, "不合法的参数 msgUuid: "),
 ])
-def test_schema_violations_are_refused(server: SandboxServer, body: dict[str, Any]) -> None:
+def test_schema_violations_are_refused(server: SandboxServer, body: dict[str, Any], errmsg: str) -> None:
     reply = post(server.url, body)
     assert reply["errcode"] == 40035
-    assert reply["errmsg"].startswith("不合法的参数 ")
+    assert reply["errmsg"].startswith(errmsg)
     assert server.messages == []
 
 

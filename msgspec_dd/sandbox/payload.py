@@ -1,24 +1,29 @@
 """Is a request body a message DingTalk would accept? Size, encoding, JSON and schema.
 
-The strict schema comes from :func:`msgspec_dd.schemas.payload_validator`. Before it runs, a
+The strict schema is :func:`msgspec_dd.schemas.payload_validator`, its findings worded by
+:func:`msgspec_dd.schemas.issues` (``不合法的参数 text.bogus: unknown field ...``). Before it runs, a
 small structural check names missing fields the way DingTalk does (``缺少参数 markdown.title``),
 so the answers do not depend on how the schema is organised.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
+from msgspec_dd.schemas import MSGTYPES, issues, payload_validator
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 #: DingTalk's limit on the body, in UTF-8 bytes.
 MAX_BODY_BYTES = 20_000
 
-MSGTYPES = ("text", "link", "markdown", "actionCard", "feedCard")
+_REQUIRED_MESSAGE = re.compile(r"'(.+)' is a required property")
 
 #: msgtype -> required fields of its object (actionCard's buttons are checked separately).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -40,8 +45,7 @@ class PayloadChecker:
     """Checks bodies against DingTalk's rules; builds the schema validator once, lazily."""
 
     def __init__(self) -> None:
-        self._validator: Any = None
-        self._loaded = False
+        self._validator: Validator | None = None
 
     def check(self, raw: bytes) -> dict[str, Any] | Answer:
         """The parsed payload, or DingTalk's answer rejecting ``raw``."""
@@ -57,33 +61,17 @@ class PayloadChecker:
         return problem if problem is not None else payload
 
     def _schema_problem(self, payload: dict[str, Any]) -> Answer | None:
-        validator = self._schema_validator()
-        if validator is None:
+        if self._validator is None:
+            self._validator = payload_validator()
+        found = issues(self._validator, payload)
+        if not found:
             return None
-        # Imported by name: jsonschema ships no type information.
-        best_match = importlib.import_module("jsonschema.exceptions").best_match
-        error = best_match(validator.iter_errors(payload))
-        if error is None:
-            return None
-        path = ".".join(str(part) for part in error.absolute_path)
-        if error.validator == "required" and isinstance(error.validator_value, list):
-            present = error.instance if isinstance(error.instance, Mapping) else {}
-            for name in error.validator_value:
-                if name not in present:
-                    return answers.missing(f"{path}.{name}" if path else str(name))
-        return answers.invalid(path, error.message)
-
-    def _schema_validator(self) -> Any:
-        if not self._loaded:
-            self._loaded = True
-            try:
-                schemas = importlib.import_module("msgspec_dd.schemas")
-            except ImportError:
-                schemas = None
-            factory = getattr(schemas, "payload_validator", None)
-            # Until the schemas land, the structural checks stand alone.
-            self._validator = factory() if factory is not None else None
-        return self._validator
+        issue = found[0]
+        where = ".".join(str(part) for part in issue.path)
+        required = _REQUIRED_MESSAGE.fullmatch(issue.message)
+        if issue.keyword == "required" and required is not None:
+            return answers.missing(f"{where}.{required.group(1)}" if where else required.group(1))
+        return answers.invalid(where, issue.message)
 
 
 def structural_problem(payload: Mapping[str, Any]) -> Answer | None:

@@ -45,10 +45,6 @@ class RateLimiter:
         self._arrivals.append(now)
         return Verdict(allowed=True)
 
-    def locked_until(self) -> float | None:
-        """When the current lock lifts (clock seconds), or None when not locked."""
-        return self._locked_until
-
     def reset(self) -> None:
         """Forget the window and any lock."""
         self._arrivals.clear()
