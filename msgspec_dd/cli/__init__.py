@@ -53,7 +53,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into exit codes, never a traceback."""
-    from msgspec_dd.errors import MsgspecError
+    from msgspec_dd.errors import MessageError, MsgspecError
 
     try:
         # Outside standalone mode click returns the code of click.exceptions.Exit.
@@ -64,6 +64,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except MessageError as exc:
+        for problem in exc.problems:
+            click.echo(problem.format(), err=True)
+        count = len(exc.problems)
+        click.echo(f"msgspec-dd: {count} problem{'s' * (count != 1)} in messages; nothing was sent. "
+                   "Fix them (msgspec-dd lint shows all) and run again.", err=True)
+        sys.exit(exc.exit_code)
     except MsgspecError as exc:
         click.echo(f"msgspec-dd: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -1,0 +1,29 @@
+"""Options several commands share, declared once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(function: F) -> F:
+    return click.option(
+        "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+        help="msgspec-dd.yaml to use (default: looked up in this directory and its parents).",
+    )(function)
+
+
+def variable_options(function: F) -> F:
+    function = click.option(
+        "--vars-file", type=click.Path(path_type=Path, dir_okay=False),
+        help="YAML or JSON mapping of variable values (--var wins).",
+    )(function)
+    return click.option(
+        "--var", "var_args", multiple=True, metavar="NAME=VALUE",
+        help="A variable value, read as the variable's declared type. Repeatable.",
+    )(function)

@@ -1,0 +1,136 @@
+"""Running the rules over message files. One broken file never stops the run.
+
+For each file: parse (problems from the loader), run the source rules, render with each
+variable's ``default`` or first ``examples`` value (and sample ``github``), then run the rendered
+rules on the body DingTalk would receive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from msgspec_dd import context as builtins_context
+from msgspec_dd import variables
+from msgspec_dd.config import Config, RobotConfig
+from msgspec_dd.discovery import discover
+from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rules import RULES
+from msgspec_dd.loader import Document, LoadError, load_document
+from msgspec_dd.problems import Level, Problem
+from msgspec_dd.renderer import Rendered, render_message
+from msgspec_dd.targets import file_robots
+
+#: Rules whose errors make rendering pointless.
+_BLOCKING = frozenset({"file-schema", "yaml-trap", "template-syntax", "undeclared-variable"})
+_SCHEMA_RULES = frozenset({"file-schema", "payload-schema"})
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """The outcome of linting some files."""
+
+    files: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+    def failed(self, *, strict: bool = False) -> bool:
+        return any(p.level is Level.ERROR or strict for p in self.problems)
+
+
+def lint_paths(paths: Sequence[Path], config: Config) -> LintReport:
+    """Lint every message file under ``paths``."""
+    files = discover(paths)
+    problems: list[Problem] = []
+    for file in files:
+        problems.extend(lint_file(file, config))
+    return LintReport(tuple(str(f) for f in files), tuple(problems))
+
+
+def lint_file(path: Path, config: Config, *, display: str | None = None) -> list[Problem]:
+    """Problems of one file, sorted."""
+    try:
+        document = load_document(path, display=display)
+    except LoadError as err:
+        return [err.problem]
+    return lint_document(document, config)
+
+
+def lint_document(document: Document, config: Config) -> list[Problem]:
+    """Problems of one parsed file, sorted."""
+    declared = variables.declared(document.data)
+    base = LintContext(document, config, declared, _known_robots(document.data, config))
+    problems = _prefer_specific(_run(base, "source"))
+    if not isinstance(document.data, Mapping) or any(p.rule in _BLOCKING and p.level is Level.ERROR
+                                                     for p in problems):
+        return sorted(problems)
+    if not all(v.has_sample for v in declared.values()):
+        return sorted(problems)  # variable-without-example said why the rendered checks are skipped
+    values, value_problems = variables.resolve(document, {}, samples=True)
+    problems.extend(value_problems)
+    if value_problems:
+        return sorted(problems)
+    rendered, render_problems = render_message(document, values, _sample_builtins(config))
+    problems.extend(render_problems)
+    if rendered is not None:
+        problems = _prefer_specific([*problems, *_run(_with(base, rendered), "rendered")])
+    return sorted(problems)
+
+
+def check(
+    document: Document,
+    config: Config,
+    rule_ids: Iterable[str],
+    *,
+    robots: Sequence[RobotConfig] = (),
+    rendered: Rendered | None = None,
+) -> list[Problem]:
+    """Run the rules ``rule_ids`` on one message (send runs the ones DingTalk would enforce)."""
+    context = LintContext(document, config, variables.declared(document.data), tuple(robots), rendered)
+    problems: list[Problem] = []
+    for rule_id in rule_ids:
+        problems.extend(_problems(RULES[rule_id], context))
+    return sorted(problems)
+
+
+def _run(context: LintContext, stage: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for rule in RULES.values():
+        if rule.STAGE == stage:
+            problems.extend(_problems(rule, context))
+    return problems
+
+
+def _problems(rule: ModuleType, context: LintContext) -> list[Problem]:
+    return [_to_problem(rule, finding, context) for finding in rule.check(context)]
+
+
+def _to_problem(rule: ModuleType, finding: Finding, context: LintContext) -> Problem:
+    document = context.document
+    if finding.line is not None:
+        line, column = finding.line, finding.column or 1
+    elif finding.rendered is not None and context.rendered is not None:
+        line, column = document.positions.locate(context.rendered.source(finding.rendered), key=finding.key)
+    else:
+        line, column = document.positions.locate(finding.path, key=finding.key)
+    return Problem(document.path, line, column, rule.ID, rule.LEVEL, finding.message)
+
+
+def _prefer_specific(problems: list[Problem]) -> list[Problem]:
+    """Drop a schema error at the exact spot where a more specific rule already said more."""
+    specific = {(p.line, p.column) for p in problems if p.rule not in _SCHEMA_RULES}
+    return [p for p in problems if p.rule not in _SCHEMA_RULES or (p.line, p.column) not in specific]
+
+
+def _with(context: LintContext, rendered: Rendered) -> LintContext:
+    return LintContext(context.document, context.config, context.variables, context.robots, rendered)
+
+
+def _known_robots(data: Any, config: Config) -> tuple[RobotConfig, ...]:
+    return tuple(config.robots[name] for name in file_robots(data) if name in config.robots)
+
+
+def _sample_builtins(config: Config) -> dict[str, Any]:
+    return builtins_context.builtins(tz=builtins_context.timezone(config.timezone), samples=True)

@@ -1,0 +1,24 @@
+"""The rendered body is larger than DingTalk's 20,000-byte limit.
+
+DingTalk refuses bodies over 20,000 bytes (UTF-8; a Chinese character is 3 bytes) with errcode
+460101. Shorten the message, or split it into several.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from msgspec_dd import body
+from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.problems import Level
+
+ID = "body-too-large"
+LEVEL = Level.ERROR
+STAGE = "rendered"
+
+
+def check(context: LintContext) -> Iterator[Finding]:
+    size = len(body.encode(context.payload))
+    if size > body.MAX_BODY_BYTES:
+        yield Finding(f"rendered body is {size:,} bytes; DingTalk accepts at most "
+                      f"{body.MAX_BODY_BYTES:,} (errcode 460101): shorten or split it", rendered=())

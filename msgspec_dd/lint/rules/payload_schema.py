@@ -1,0 +1,36 @@
+"""The rendered body is not what DingTalk accepts for its ``msgtype``.
+
+After rendering, the ``message`` is validated strictly against the payload schema of its msgtype
+(``text``, ``link``, ``markdown``, ``actionCard``, ``feedCard``): required fields, types, and no
+unknown fields. Mind the casing: ``link`` uses ``messageUrl``/``picUrl``, ``feedCard`` uses
+``messageURL``/``picURL``, ``actionCard`` uses ``singleURL``/``actionURL``.
+
+Passing::
+
+    message:
+      msgtype: link
+      link: {title: Release, text: "v2 is out", messageUrl: "https://example.com"}
+
+Failing::
+
+    message:
+      msgtype: link
+      link: {title: Release, text: "v2 is out", messageURL: "https://example.com"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from msgspec_dd import schemas
+from msgspec_dd.lint import schema_errors
+from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.problems import Level
+
+ID = "payload-schema"
+LEVEL = Level.ERROR
+STAGE = "rendered"
+
+
+def check(context: LintContext) -> Iterator[Finding]:
+    yield from schema_errors.findings(schemas.payload_validator(), context.payload, rendered=True)

@@ -1,0 +1,20 @@
+"""Rendering the message failed.
+
+Templates run in a sandbox: attribute escapes (``__class__``), mutation, reading the
+environment, unbounded work (a 10^10-step loop) and huge output (``'a' * 10**9``) are stopped
+with this error, as are runtime errors such as dividing by zero or a ``$for`` over something
+that is not a list.
+
+Failing::
+
+    text: {content: "{{ ''.__class__ }}"}
+"""
+
+from __future__ import annotations
+
+from msgspec_dd.problems import Level
+from msgspec_dd.renderer import RULE
+
+ID = RULE
+LEVEL = Level.ERROR
+STAGE = "engine"

@@ -1,0 +1,35 @@
+"""A Jinja template, ``$for`` or ``$if`` expression does not parse.
+
+Every string inside ``message`` is a Jinja template; ``$for`` must read ``NAME in EXPRESSION``
+and ``$if`` must be an expression. A template with a syntax error would fail at send time.
+
+Passing::
+
+    text: {content: "第 {{ week }} 周周报"}
+
+Failing::
+
+    text: {content: "第 {{ week } 周周报"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.sites import expression_of, names_used, sites
+from msgspec_dd.problems import Level
+from msgspec_dd.template import TemplateProblem
+
+ID = "template-syntax"
+LEVEL = Level.ERROR
+STAGE = "source"
+
+
+def check(context: LintContext) -> Iterator[Finding]:
+    for site in sites(context.data):
+        try:
+            names_used(expression_of(site), site.kind)
+        except TemplateProblem as err:
+            where = f" (template line {err.line})" if err.line and err.line > 1 else ""
+            yield Finding(f"{site.kind} {err}{where}", path=site.path)

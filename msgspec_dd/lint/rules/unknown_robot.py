@@ -1,0 +1,32 @@
+"""The file names a robot that ``msgspec-dd.yaml`` does not define.
+
+``robot:`` takes a robot name or a list of names from the ``robots:`` of ``msgspec-dd.yaml``
+(with no config file there is one robot, ``default``). ``send`` refuses an unknown robot as a
+configuration error (exit 2) before posting anything.
+
+Failing (no robot ``ops`` configured)::
+
+    robot: ops
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.problems import Level
+from msgspec_dd.targets import robot_names
+
+ID = "unknown-robot"
+LEVEL = Level.ERROR
+STAGE = "source"
+
+
+def check(context: LintContext) -> Iterator[Finding]:
+    known = context.config.robots
+    for index, name in robot_names(context.data):
+        if name not in known:
+            path = ("robot",) if index is None else ("robot", index)
+            listed = ", ".join(sorted(known)) or "none"
+            yield Finding(f"unknown robot {name!r} (configured: {listed}); add it to msgspec-dd.yaml "
+                          "or fix the name", path=path)

@@ -1,0 +1,22 @@
+"""The file cannot be read as a message file: YAML or JSON syntax, encoding, size or aliases.
+
+Reported when a file is not valid YAML (or JSON for ``.json`` files), is not UTF-8 (a GBK file
+is told so), holds NUL bytes, is larger than 1,000,000 bytes, has a duplicate key, uses tabs for
+indentation, is nested deeper than 64 levels, or uses aliases that expand to more than 50,000
+values (the "billion laughs" attack). Nothing else is checked in such a file.
+
+Failing::
+
+    message:
+      msgtype: text
+      text: {content: "unclosed
+"""
+
+from __future__ import annotations
+
+from msgspec_dd.loader import RULE
+from msgspec_dd.problems import Level
+
+ID = RULE
+LEVEL = Level.ERROR
+STAGE = "engine"

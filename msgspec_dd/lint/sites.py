@@ -1,0 +1,83 @@
+"""Where a message file holds Jinja: template strings, ``$for`` and ``$if`` expressions.
+
+Each site knows the loop names bound around it, so rules can tell a loop variable from an
+undeclared one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from msgspec_dd import template
+from msgspec_dd.loader import PathT
+from msgspec_dd.renderer import CONTROL_KEYS, FOR, IF, parse_for
+from msgspec_dd.template import TemplateProblem
+
+Kind = Literal["template", "for", "if"]
+
+
+@dataclass(frozen=True)
+class Site:
+    """One piece of Jinja in the file."""
+
+    path: PathT
+    kind: Kind
+    source: str
+    bound: frozenset[str]
+
+
+def sites(data: Any) -> Iterator[Site]:
+    """Every Jinja site under ``message``."""
+    message = data.get("message") if isinstance(data, Mapping) else None
+    yield from _walk(message, ("message",), frozenset())
+
+
+def _walk(value: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
+    if isinstance(value, str):
+        if template.is_template(value):
+            yield Site(path, "template", value, bound)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _walk(item, (*path, key), bound)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _item(item, (*path, index), bound)
+
+
+def _item(item: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
+    if not (isinstance(item, Mapping) and CONTROL_KEYS & item.keys()):
+        yield from _walk(item, path, bound)
+        return
+    inner = bound
+    if FOR in item:
+        clause = str(item[FOR])
+        yield Site((*path, FOR), "for", clause, bound)
+        try:
+            inner = bound | set(parse_for(clause)[0])
+        except TemplateProblem:
+            pass
+    if IF in item:
+        yield Site((*path, IF), "if", str(item[IF]), inner)
+    rest = {k: v for k, v in item.items() if k not in (FOR, IF)}
+    yield from _walk(rest, path, inner)
+
+
+def expression_of(site: Site) -> str:
+    """The Jinja expression of a ``$for``/``$if`` site (raises TemplateProblem if malformed)."""
+    return parse_for(site.source)[1] if site.kind == "for" else site.source
+
+
+@lru_cache(maxsize=4096)
+def names_used(source: str, kind: Kind) -> frozenset[str]:
+    """Free names a site reads; raises TemplateProblem on a syntax error."""
+    from jinja2 import meta
+    from jinja2.exceptions import TemplateSyntaxError
+
+    text = source if kind == "template" else "{{ " + source + " }}"
+    try:
+        return frozenset(meta.find_undeclared_variables(template.environment().parse(text)))
+    except TemplateSyntaxError as err:
+        raise TemplateProblem(f"syntax error: {err.message}", err.lineno) from err
