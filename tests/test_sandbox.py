@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -141,6 +142,7 @@ def test_malformed_token(server: SandboxServer) -> None:
 def test_get_is_refused_like_dingtalk(server: SandboxServer) -> None:
     reply = requests.get(server.url, timeout=5)
     assert reply.json() == {"errcode": 43003, "errmsg": "需要POST请求"}
+    assert server.requests == 0 and server.answers == []
 
 
 def test_content_type_must_be_json(server: SandboxServer) -> None:
@@ -187,6 +189,13 @@ def test_double_encoded_sign_fails(signing: SandboxServer, clock: FakeClock) -> 
     assert post(f"{signing.url}&timestamp={ts}&sign={twice}", TEXT) == SIGN_NOT_MATCH
     once = quote(sign, safe="")
     assert post(f"{signing.url}&timestamp={ts}&sign={once}", TEXT)["errcode"] == 0
+
+
+def test_unencoded_sign_with_plus_fails(signing: SandboxServer, clock: FakeClock) -> None:
+    ts = next(t for t in range(int(clock() * 1000), int(clock() * 1000) + 1000) if "+" in signature(SECRET, t))
+    clock.now = ts / 1000
+    # "+" in a query string decodes to a space, so a sign pasted without encoding fails.
+    assert post(f"{signing.url}&timestamp={ts}&sign={signature(SECRET, ts)}", TEXT) == SIGN_NOT_MATCH
 
 
 def test_stale_and_future_timestamps(signing: SandboxServer, clock: FakeClock) -> None:
@@ -502,3 +511,25 @@ def test_log_lines_never_hold_credentials(clock: FakeClock) -> None:
     for line in lines:
         for secret in (running.token, SECRET, sign, quote(sign, safe=""), "ab" * 32):
             assert secret not in line
+
+
+def test_concurrent_senders_on_kept_alive_connections(clock: FakeClock) -> None:
+    with serve(clock, rate_count=1000) as running:
+        def sender(number: int) -> None:
+            with requests.Session() as session:
+                for index in range(5):
+                    body = {"msgtype": "text", "text": {"content": f"{number}-{index}"}}
+                    reply = session.post(running.url, json=body, timeout=5)
+                    assert reply.json() == {"errcode": 0, "errmsg": "ok"}
+
+        threads = [threading.Thread(target=sender, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        records = running.records
+    assert len(records) == 30
+    assert sorted(r["id"] for r in records) == list(range(1, 31))
+    assert sorted(r["body"]["text"]["content"] for r in records) == sorted(
+        f"{n}-{i}" for n in range(6) for i in range(5))
+    assert running.connections == 6

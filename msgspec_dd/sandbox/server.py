@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from msgspec_dd.errors import UsageError
+from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.faults import Fault, FaultQueue
 from msgspec_dd.sandbox.inbox import inbox_page
@@ -243,10 +244,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/_sandbox/stats":
             stats = {"requests": self._sandbox.requests, "answers": self._sandbox.answers}
             self._reply_json(200, stats)
-        elif url.path == "/robot/send":
-            from msgspec_dd.sandbox.answers import NEED_POST
-
-            self._answer(NEED_POST)
+        elif url.path == "/robot/send":  # answered like DingTalk, but not one of the POSTs counted
+            self._reply(200, answers.NEED_POST.to_json(), "application/json; charset=utf-8")
         else:
             self._reply_json(404, {"error": f"no such page: {url.path}"})
 
