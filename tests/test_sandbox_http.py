@@ -56,6 +56,17 @@ def test_keep_alive_serves_many_requests_on_one_connection(server: SandboxServer
     assert server.requests == 10 and len(server.messages) == 10
 
 
+def test_kept_alive_requests_are_not_held_back_by_nagle(server: SandboxServer) -> None:
+    with requests.Session() as session:
+        send(session, server.url)
+        started = time.monotonic()
+        for _ in range(20):
+            send(session, server.url)
+        elapsed = time.monotonic() - started
+    # Nagle's algorithm with delayed ACKs would cost ~40 ms per request (0.8 s here).
+    assert elapsed < 0.5
+
+
 def test_without_a_session_each_request_is_a_new_connection(server: SandboxServer) -> None:
     for _ in range(3):
         assert send(requests, server.url).json() == OK
