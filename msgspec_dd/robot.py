@@ -11,7 +11,6 @@ against a real local server.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 
 import requests
 
+from msgspec_dd import body as request_body
 from msgspec_dd import signing
 from msgspec_dd.config import Config, Rate, load_config, read_env
 from msgspec_dd.errcodes import TOO_FAST, Kind, hint
@@ -177,10 +177,10 @@ class Robot:
         bounds the seconds this message may wait for pacing and a rate-limit lock; past it the
         message is reported as not sent. ``log`` hears about every POST (the ledger uses it).
         """
-        body = dict(payload)
-        body.setdefault("msgUuid", self._new_uuid())
-        msg_uuid = str(body["msgUuid"])
-        data = json.dumps(body, ensure_ascii=False).encode()
+        message = dict(payload)
+        message.setdefault("msgUuid", self._new_uuid())
+        msg_uuid = str(message["msgUuid"])
+        data = request_body.encode(message)
         progress = _Progress(allowance=self.max_wait if max_wait is None else max_wait)
         with self.pacer.turn:
             return self._deliver(data, msg_uuid, progress, log or _Unlogged())
