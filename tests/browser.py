@@ -147,9 +147,18 @@ class PageOpener:
         self._contexts: list[BrowserContext] = []
 
     def __call__(
-        self, html_file: Path, *, allowed_prefixes: tuple[str, ...] = (), width: int = 1320
+        self,
+        html_file: Path,
+        *,
+        allowed_prefixes: tuple[str, ...] = (),
+        width: int = 1320,
+        fake_images: bool = False,
     ) -> OpenedPage:
-        """Load ``html_file``; requests to anything but it and ``allowed_prefixes`` are blocked."""
+        """Load ``html_file``; requests to anything but it and ``allowed_prefixes`` are blocked.
+
+        With ``fake_images`` a blocked image request is answered with a generated PNG instead,
+        so screenshots show pictures without leaving the machine.
+        """
         context = self._browser.new_context(viewport={"width": width, "height": 900})
         self._contexts.append(context)
         page = context.new_page()
@@ -160,6 +169,10 @@ class PageOpener:
             url = route.request.url
             if url == page_url or url.startswith(allowed_prefixes):
                 route.continue_()
+            elif fake_images and route.request.resource_type == "image":
+                opened.blocked.append(url)
+                colour = _COLOURS[sum(url.encode()) % len(_COLOURS)]
+                route.fulfill(status=200, content_type="image/png", body=png(320, 180, colour))
             else:
                 opened.blocked.append(url)
                 route.abort()

@@ -13,7 +13,9 @@ import pytest
 from browser import ImageServer, PageOpener, browser, image_server, open_html, screenshot
 from test_preview import XSS, samples
 
+from msgspec_dd.config import default_config
 from msgspec_dd.preview import PreviewItem, render_page
+from msgspec_dd.preview.build import build_items
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -197,6 +199,23 @@ def test_script_in_a_message_never_runs(open_html: PageOpener, tmp_path: Path) -
     assert page.locator("img").count() == 0
     assert XSS in page.locator('[data-testid="bubble"]').first.inner_text()
     assert page.url == path.resolve().as_uri()  # the javascript: link went nowhere
+
+
+def test_the_repositorys_own_messages(open_html: PageOpener, tmp_path: Path) -> None:
+    messages = Path(__file__).resolve().parent.parent / "messages"
+    items = build_items([messages], config=default_config())
+    assert items, "messages/ should hold example messages"
+    path = tmp_path / "messages.html"
+    path.write_text(render_page(items), encoding="utf-8")
+    opened = open_html(path, fake_images=True)
+    page = opened.page
+    page.wait_for_load_state("networkidle")
+    screenshot(opened, "messages")
+    assert page.locator('[data-testid="bubble"]').count() == len(items)
+    assert opened.dialogs == []
+    image_urls = set(page.locator("img").evaluate_all("images => images.map(i => i.src)"))
+    assert set(opened.blocked) <= image_urls  # nothing left the page but picture requests
+    assert {url for url in opened.requests if not url.startswith("file:")} <= image_urls
 
 
 def screenshot_element(locator: Locator, name: str) -> None:

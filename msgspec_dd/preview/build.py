@@ -1,0 +1,58 @@
+"""From message files to preview items: render with examples, attach lint warnings.
+
+This is what ``msgspec-dd preview`` does, reachable from Python with the same names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from msgspec_dd.config import Config
+from msgspec_dd.errors import UsageError
+from msgspec_dd.preview.page import PreviewItem
+
+__all__ = ["build_items", "write_page"]
+
+
+def build_items(
+    paths: Sequence[Path],
+    *,
+    config: Config,
+    var_args: Sequence[str] = (),
+    vars_file: Path | None = None,
+    now: datetime | None = None,
+) -> list[PreviewItem]:
+    """One :class:`PreviewItem` per message file under ``paths``, with its lint warnings.
+
+    Variables that are not given take their default, else their first example (as lint does).
+    Raises MessageError when a message has errors (nothing to show for it), UsageError or
+    ConfigError for bad paths, variables or configuration.
+    """
+    from msgspec_dd.lint.engine import lint_file
+    from msgspec_dd.prepare import prepare_messages
+
+    messages = prepare_messages(
+        paths, config=config, var_args=var_args, vars_file=vars_file, now=now, use_examples=True
+    )
+    items: list[PreviewItem] = []
+    for message in messages:
+        warnings = lint_file(Path(message.path), config, display=message.path)
+        items.append(
+            PreviewItem(
+                label=message.path,
+                payload=message.payload,
+                robot=", ".join(message.robots),
+                problems=tuple(problem.format() for problem in warnings),
+            )
+        )
+    return items
+
+
+def write_page(page: str, path: Path) -> None:
+    """Write the page as UTF-8; an unwritable path is a usage error (exit 2)."""
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"{path}: cannot write the preview: {err.strerror or err}") from err

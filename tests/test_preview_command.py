@@ -1,0 +1,147 @@
+"""``msgspec-dd preview``: files in, one HTML page out, exit codes per the product contract."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from msgspec_dd.cli import main
+
+WEEKLY = """\
+vars:
+  week:
+    type: integer
+    minimum: 1
+    maximum: 53
+    examples: [48]
+  owner:
+    type: string
+    default: 王小明
+message:
+  msgtype: markdown
+  markdown:
+    title: "第 {{ week }} 周周报"
+    text: |
+      ### 第 {{ week }} 周周报
+
+      负责人 **{{ owner }}**
+
+      | a | b |
+      |---|---|
+"""
+
+TEXT = """\
+message:
+  msgtype: text
+  text:
+    content: "<script>alert(1)</script> 大家好"
+  at:
+    isAtAll: true
+"""
+
+BROKEN = """\
+message:
+  msgtype: link
+  link:
+    title: no text and no messageUrl
+"""
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(["preview", *args])
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+@pytest.fixture
+def messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    (folder / "weekly.yaml").write_text(WEEKLY, encoding="utf-8")
+    (folder / "hello.yaml").write_text(TEXT, encoding="utf-8")
+    return folder
+
+
+def test_writes_preview_html_with_every_message(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["messages"], capsys)
+    assert (code, out) == (0, "")
+    assert err == "wrote preview.html (2 messages)\n"
+    page = (messages.parent / "preview.html").read_text(encoding="utf-8")
+    assert page.count('data-testid="item"') == 2
+    assert "第 48 周周报" in page  # the first example stands in for the variable
+    assert "负责人 <strong>王小明</strong>" in page  # and the default
+    assert "[第 48 周周报]" in page  # the chat-list title
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 大家好" in page
+    assert "<script" not in page
+
+
+def test_var_wins_over_examples(messages: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(["messages/weekly.yaml", "--var", "week=50", "-o", "out.html"], capsys)
+    assert code == 0
+    page = (messages.parent / "out.html").read_text(encoding="utf-8")
+    assert "第 50 周周报" in page and "第 48 周" not in page
+
+
+def test_vars_file(messages: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (messages.parent / "week.vars.yaml").write_text("week: 7\nowner: Ann\n", encoding="utf-8")
+    code, out, _ = run(["messages/weekly.yaml", "--vars-file", "week.vars.yaml", "-o", "-"], capsys)
+    assert code == 0
+    assert "第 7 周周报" in out and "<strong>Ann</strong>" in out
+
+
+def test_dash_writes_the_page_to_stdout(messages: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["messages/hello.yaml", "-o", "-"], capsys)
+    assert code == 0
+    assert out.startswith("<!DOCTYPE html>") and out.endswith("</html>\n")
+    assert err == ""
+    assert not (messages.parent / "preview.html").exists()
+
+
+def test_lint_warnings_are_shown_beside_the_message(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["messages/weekly.yaml", "-o", "-"], capsys)
+    assert code == 0
+    problems = re.search(r'<ul class="dd-problems" data-testid="problems">(.*?)</ul>', out)
+    assert problems is not None
+    assert "table is not rendered by DingTalk" in problems.group(1)
+    assert "[unsupported-markdown]" in problems.group(1)
+
+
+def test_a_broken_message_is_exit_1_and_writes_nothing(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (messages / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    code, out, err = run(["messages"], capsys)
+    assert code == 1
+    assert out == ""
+    assert "broken.yaml:" in err and "error" in err
+    assert not (messages.parent / "preview.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.yaml"], "missing.yaml"),
+        (["messages", "--var", "wek=1"], "wek"),
+        (["messages", "-o", "no/such/dir/out.html"], "cannot write the preview"),
+        (["messages", "--config", "nope.yaml"], "nope.yaml"),
+        (["messages", "--bogus"], "--bogus"),
+        ([], "Missing argument"),
+    ],
+)
+def test_usage_errors_are_exit_2(
+    messages: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
