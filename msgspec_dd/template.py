@@ -25,6 +25,8 @@ from msgspec_dd.errors import MsgspecError
 MAX_OUTPUT = 100_000
 #: Loop iterations plus calls one render may spend.
 MAX_STEPS = 100_000
+#: Integers beyond this many bits only come from arithmetic meant to exhaust the CPU.
+MAX_INT_BITS = 4096
 _BUDGET_NAME = "msgspec_dd_budget__"
 _BIG_FORMAT_WIDTH = re.compile(r"(?:%[-#0 +]*|\{[^{}]*:[^{}]*?)(\d{6,})")
 
@@ -98,13 +100,16 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _spend()
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-            raise TemplateProblem("exponent too large")
+        if operator == "**" and _too_big_power(left, right):
+            raise TemplateProblem("number too large")
         if operator == "*":
             _check_repeat(left, right)
         if operator == "%":
             _check_arguments([left])
-        return _check_size(super().call_binop(context, operator, left, right))
+        result = super().call_binop(context, operator, left, right)
+        if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
+            raise TemplateProblem("number too large")
+        return _check_size(result)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         _spend()
@@ -125,6 +130,14 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(_BUDGET_NAME, "load"), [loop.iter], [], None, None)
         return tree
+
+
+def _too_big_power(left: Any, right: Any) -> bool:
+    if not isinstance(right, (int, float)) or not isinstance(left, (int, float)):
+        return False
+    if abs(right) > 64:
+        return True
+    return isinstance(left, int) and left.bit_length() * abs(right) > MAX_INT_BITS
 
 
 def _check_repeat(left: Any, right: Any) -> None:

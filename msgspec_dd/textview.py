@@ -33,7 +33,7 @@ def _markdown(content: Mapping[str, Any]) -> list[str]:
 
 
 def _action_card(content: Mapping[str, Any]) -> list[str]:
-    lines = [f"[{content.get('title', '')}]", str(content.get("text", "")), ""]
+    lines = [f"[{content.get('title', '')}]", str(content.get("text", "")).rstrip("\n"), ""]
     if content.get("singleTitle"):
         lines.append(f"[ {content['singleTitle']} ] -> {content.get('singleURL', '')}")
     else:

@@ -30,4 +30,4 @@ def check(context: LintContext) -> Iterator[Finding]:
     payload = context.payload
     if isinstance(payload, Mapping) and payload.get("msgtype") in _NO_MENTIONS and "at" in payload:
         yield Finding(f"'at' has no effect on {payload['msgtype']} messages; mention people in a text "
-                      "or markdown message", rendered=("at",))
+                      "or markdown message", rendered=("at",), key=True)

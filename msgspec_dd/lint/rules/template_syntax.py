@@ -32,4 +32,5 @@ def check(context: LintContext) -> Iterator[Finding]:
             names_used(expression_of(site), site.kind)
         except TemplateProblem as err:
             where = f" (template line {err.line})" if err.line and err.line > 1 else ""
-            yield Finding(f"{site.kind} {err}{where}", path=site.path)
+            label = "" if site.kind == "template" else f"${site.kind}: "
+            yield Finding(f"{label}{err}{where}", path=site.path)
