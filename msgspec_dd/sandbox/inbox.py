@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from msgspec_dd.sandbox.keywords import visible_texts
+from msgspec_dd.keywords import visible_texts
 
 _STYLE = """
 body { font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif;
