@@ -148,13 +148,14 @@ class PageOpener:
 
     def __call__(
         self,
-        html_file: Path,
+        html_file: Path | str,
         *,
         allowed_prefixes: tuple[str, ...] = (),
         width: int = 1320,
         fake_images: bool = False,
     ) -> OpenedPage:
-        """Load ``html_file``; requests to anything but it and ``allowed_prefixes`` are blocked.
+        """Load ``html_file`` (a path, or an ``http://127.0.0.1`` URL); requests to anything but
+        it and ``allowed_prefixes`` are blocked.
 
         With ``fake_images`` a blocked image request is answered with a generated PNG instead,
         so screenshots show pictures without leaving the machine.
@@ -163,7 +164,7 @@ class PageOpener:
         self._contexts.append(context)
         page = context.new_page()
         opened = OpenedPage(page, [], [], [])
-        page_url = html_file.resolve().as_uri()
+        page_url = html_file if isinstance(html_file, str) else html_file.resolve().as_uri()
 
         def route(route: Route) -> None:
             url = route.request.url

@@ -1,0 +1,106 @@
+"""The sandbox inbox: accepted messages as a DingTalk group shows them, refreshed live.
+
+:func:`inbox_page` takes the records the sandbox serves at ``/api/messages`` and renders each
+with the preview's renderer, server-side. The page's one script polls ``poll_url`` and reloads
+when the list changed; a Content-Security-Policy allows that script alone (by its hash), so a
+``<script>`` inside a message never runs even if escaping failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from msgspec_dd.preview.message import render_message_html
+from msgspec_dd.preview.page import HEADING, HEADING_ZH, document
+
+__all__ = ["inbox_page"]
+
+_POLL_SCRIPT = """
+const state = %s;
+window.scrollTo(0, document.body.scrollHeight);
+async function poll() {
+  try {
+    const reply = await fetch(state.pollUrl, {cache: "no-store"});
+    const data = await reply.json();
+    const messages = data.messages || [];
+    const last = messages.length ? messages[messages.length - 1].id : 0;
+    if (messages.length !== state.count || last !== state.lastId) { location.reload(); return; }
+  } catch (err) { /* the sandbox may be restarting: try again */ }
+  setTimeout(poll, state.intervalMs);
+}
+setTimeout(poll, state.intervalMs);
+"""
+
+
+def inbox_page(
+    records: Sequence[Mapping[str, Any]] = (),
+    *,
+    title: str = "msgspec-dd sandbox",
+    poll_url: str = "/api/messages",
+    robot_name: str = "sandbox",
+    interval_ms: int = 1000,
+    tz: tzinfo | None = None,
+) -> str:
+    """The inbox HTML for sandbox ``records`` (``{"id", "received_at", "body", ...}``).
+
+    Each record's ``body`` is shown as a chat message under the time it was received (in ``tz``,
+    default the machine's zone). The page polls ``poll_url`` every ``interval_ms`` and reloads
+    when a message arrived or the list was reset.
+    """
+    messages = "".join(
+        render_message_html(_body(record), robot_name=robot_name, title=_when(record, tz))
+        for record in records
+    )
+    if not messages:
+        messages = (
+            '<p class="dd-empty">No messages yet. POST one to the webhook URL. 暂无消息。</p>'
+        )
+    last_id = records[-1].get("id", 0) if records else 0
+    state = {
+        "pollUrl": poll_url,
+        "count": len(records),
+        "lastId": last_id,
+        "intervalMs": interval_ms,
+    }
+    # "<" escaped so no value can close the script element.
+    script = _POLL_SCRIPT % json.dumps(state).replace("<", "\\u003c")
+    body = (
+        '<header class="dd-page-header" data-testid="page-header">'
+        f"<h1>{html.escape(title)}</h1>"
+        f'<p class="dd-page-subtitle" lang="zh-CN">{html.escape(HEADING)} · {HEADING_ZH}</p>'
+        f'</header><main class="dd-inbox"><div class="dd-chat" data-testid="chat">{messages}</div>'
+        f"</main><script>{script}</script>"
+    )
+    return document(title, body, csp=_csp(script))
+
+
+def _csp(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        "default-src 'none'; img-src https: http:; style-src 'unsafe-inline'; "
+        f"script-src 'sha256-{digest}'; connect-src 'self'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _body(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    body = record.get("body")
+    return body if isinstance(body, Mapping) else {}
+
+
+def _when(record: Mapping[str, Any], tz: tzinfo | None) -> str | None:
+    received_at = record.get("received_at")
+    if isinstance(received_at, bool) or not isinstance(received_at, (int, float)):
+        return None
+    try:
+        moment = (
+            datetime.fromtimestamp(received_at, tz) if tz else datetime.fromtimestamp(received_at)
+        )
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
