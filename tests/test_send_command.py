@@ -1,0 +1,310 @@
+"""``msgspec-dd send``: exact output lines and exit codes, over real HTTP to sandbox robots."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from msgspec_dd.cli import main
+from msgspec_dd.sandbox import SandboxServer, SandboxSettings, new_secret
+
+CONFIG = """\
+robots:
+  default:
+    webhook_env: T_DEFAULT_HOOK
+    secret_env: T_DEFAULT_SECRET
+    keywords: [日报]
+    rate: {count: 5, per_seconds: 2}
+  ops:
+    webhook_env: T_OPS_HOOK
+"""
+
+
+def text_message(content: str, robots: str = "default") -> str:
+    return f'robot: {robots}\nmessage:\n  msgtype: text\n  text:\n    content: "{content}"\n'
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "msgspec-dd.yaml").write_text(CONFIG, "utf-8")
+    messages = tmp_path / "m"
+    messages.mkdir()
+    (messages / "a.yaml").write_text(text_message("日报 {{ day }}", "[default, ops]")
+                                     + "vars:\n  day: {type: string, default: mon}\n", "utf-8")
+    (messages / "b.yaml").write_text(text_message("日报 b"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    for name in ("T_DEFAULT_HOOK", "T_DEFAULT_SECRET", "T_OPS_HOOK", "DINGTALK_WEBHOOK"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def robots(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, SandboxServer]]:
+    default = SandboxServer(SandboxSettings(secret=new_secret(), rate_count=5, rate_seconds=2))
+    ops = SandboxServer(SandboxSettings())
+    servers = {"default": default.start(), "ops": ops.start()}
+    assert default.secret is not None
+    monkeypatch.setenv("T_DEFAULT_HOOK", default.url)
+    monkeypatch.setenv("T_DEFAULT_SECRET", default.secret)
+    monkeypatch.setenv("T_OPS_HOOK", ops.token)  # a bare token ...
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+def run(capsys: pytest.CaptureFixture[str], servers: dict[str, SandboxServer], *args: str
+        ) -> tuple[int, list[str], str]:
+    """Run the CLI in-process: exit code, stdout lines, stderr; checks no credential leaked."""
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    for server in servers.values():
+        for secret in (server.token, server.secret):
+            if secret:
+                assert secret not in out and secret not in err
+    assert "Traceback" not in err
+    code = info.value.code
+    return (code if isinstance(code, int) else 1), out.splitlines(), err
+
+
+@pytest.fixture
+def ops_at_sandbox(robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    # ... which would go to DingTalk; tests only ever talk to 127.0.0.1, so point ops there too.
+    monkeypatch.setenv("T_OPS_HOOK", robots["ops"].url)
+
+
+def test_one_result_line_per_message_and_robot(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, robots, "send", "m")
+    assert (code, out) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent",
+                               "m/b.yaml -> default: sent"])
+    assert "msgspec-dd: sending 3 messages to default, ops" in err
+    assert [b["text"]["content"] for b in robots["default"].messages] == ["日报 mon", "日报 b"]
+    assert [b["text"]["content"] for b in robots["ops"].messages] == ["日报 mon"]
+
+
+def test_a_bare_token_goes_to_dingtalk_so_only_its_shape_is_checked(
+    project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("T_OPS_HOOK", "not-a-token")
+    code, out, err = run(capsys, robots, "send", "m")
+    assert (code, out) == (2, [])
+    assert "environment variable T_OPS_HOOK is neither a webhook URL" in err
+    assert "not-a-token" not in err
+    assert robots["default"].requests == 0
+
+
+def test_a_missing_webhook_variable_of_any_robot_stops_before_any_post(
+    project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("T_OPS_HOOK")
+    code, out, err = run(capsys, robots, "send", "m")
+    assert (code, out) == (2, [])
+    assert err.splitlines()[-1] == (
+        "msgspec-dd: robot 'ops': environment variable T_OPS_HOOK is not set. Set it to the "
+        "robot's webhook URL (or its access token), e.g. from your CI's secrets.")
+    assert robots["default"].requests == 0
+
+
+def test_a_failure_is_explained_and_exits_1(
+    project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with SandboxServer(SandboxSettings(keywords=("机密",))) as strict:
+        monkeypatch.setenv("T_OPS_HOOK", strict.url)
+        code, out, _ = run(capsys, {**robots, "strict": strict}, "send", "m")
+    assert code == 1
+    assert out == [
+        "m/a.yaml -> default: sent",
+        ("m/a.yaml -> ops: failed: errcode 310000 (keywords not in content, more: "
+         "[https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]); hint: the message contains "
+         "none of the robot's custom keywords: add one to its text (list them under keywords: "
+         "in msgspec-dd.yaml so lint checks them)"),
+        "m/b.yaml -> default: sent",
+    ]
+
+
+def test_json_format_lists_results_and_counts(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, robots, "send", "m/b.yaml", "--format", "json")
+    document = json.loads("\n".join(out))
+    assert code == 0
+    assert document["counts"] == {"sent": 1, "skipped": 0, "failed": 0}
+    (result,) = document["results"]
+    assert result["path"] == "m/b.yaml" and result["robot"] == "default"
+    assert result["status"] == "sent"
+    assert result["msgUuid"] == robots["default"].records[0]["msgUuid"]
+
+
+def test_dry_run_prints_what_render_prints_and_posts_nothing(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, robots, "send", "m", "--dry-run")
+    assert code == 0
+    rendered = []
+    for name in ("m/a.yaml", "m/b.yaml"):
+        render_code, render_out, _ = run(capsys, robots, "render", name)
+        assert render_code == 0
+        rendered.extend(render_out)
+    assert out == rendered
+    assert '    "content": "日报 mon"' in out and not any("msgUuid" in line for line in out)
+    assert "m/a.yaml -> default, ops (dry run, not sent)" in err
+    assert robots["default"].requests == robots["ops"].requests == 0
+
+
+def test_dry_run_needs_no_credentials_but_says_what_is_missing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, {}, "send", "m/b.yaml", "--dry-run")
+    assert code == 0 and out[0] == "{"
+    assert "note: environment variable T_DEFAULT_HOOK (robot default) is not set" in err
+
+
+def test_a_ledger_makes_the_rerun_skip_what_was_sent(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(capsys, robots, "send", "m", "--ledger", "sent.jsonl")[0] == 0
+    code, out, _ = run(capsys, robots, "send", "m", "--ledger", "sent.jsonl")
+    assert (code, out) == (0, ["m/a.yaml -> default: skipped (already sent)",
+                               "m/a.yaml -> ops: skipped (already sent)",
+                               "m/b.yaml -> default: skipped (already sent)"])
+    code, out, _ = run(capsys, robots, "send", "m", "--ledger", "sent.jsonl", "--var", "day=tue")
+    assert (code, out) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent",
+                               "m/b.yaml -> default: skipped (already sent)"])
+    code, out, _ = run(capsys, robots, "send", "m/b.yaml", "--ledger", "sent.jsonl", "--force")
+    assert (code, out) == (0, ["m/b.yaml -> default: sent"])
+    assert len(robots["default"].messages) == 4 and len(robots["ops"].messages) == 2
+    ledger = (project / "sent.jsonl").read_text("utf-8")
+    for server in robots.values():
+        assert server.token not in ledger and str(server.secret) not in ledger
+
+
+def test_a_rate_limit_lock_with_max_wait_zero_reports_the_rest_as_not_sent(
+    project: Path, robots: dict[str, SandboxServer], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(3):
+        (project / "m" / f"c{n}.yaml").write_text(text_message(f"日报 c{n}", "ops"), "utf-8")
+    with SandboxServer(SandboxSettings(rate_count=2, rate_seconds=60)) as strict:
+        monkeypatch.setenv("T_OPS_HOOK", strict.url)
+        files = [f"m/c{n}.yaml" for n in range(3)]
+        code, out, _ = run(capsys, {**robots, "strict": strict}, "send", *files, "--max-wait", "0")
+        assert strict.requests == 3
+    assert code == 1
+    assert out[:2] == ["m/c0.yaml -> ops: sent", "m/c1.yaml -> ops: sent"]
+    assert out[2] == (
+        "m/c2.yaml -> ops: failed: not sent: the robot is locked after a rate-limit answer for "
+        "another 10m00s, longer than the maximum wait (0s); hint: sent too fast: DingTalk locks "
+        "the robot for about 10 minutes; send again after that (with --ledger only what was not "
+        "sent goes out)")
+
+
+def test_sandbox_delivers_over_http_and_shows_what_arrived(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, {}, "send", "m", "--sandbox")
+    assert code == 0
+    assert out == [
+        "m/a.yaml -> default: sent", "m/a.yaml -> ops: sent", "m/b.yaml -> default: sent",
+        "",
+        "== sandbox robot default: 2 messages arrived ==",
+        "-- 1 (text) --", "日报 mon",
+        "-- 2 (text) --", "日报 b",
+        "",
+        "== sandbox robot ops: 1 message arrived ==",
+        "-- 1 (text) --", "日报 mon",
+    ]
+    assert "SEC" not in out and "access_token" not in err
+
+
+def test_sandbox_and_ledger_do_not_mix(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, {}, "send", "m", "--sandbox", "--ledger", "x.jsonl")
+    assert (code, out) == (2, [])
+    assert "cannot be combined with --sandbox" in err
+
+
+def test_an_invalid_message_stops_the_batch_before_any_post(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (project / "m" / "c.yaml").write_text("message:\n  msgtype: text\n  text: {}\n", "utf-8")
+    code, out, err = run(capsys, robots, "send", "m")
+    assert code == 1 and out == [] and "m/c.yaml" in err
+    assert robots["default"].requests == robots["ops"].requests == 0
+
+
+def test_an_unknown_robot_is_a_usage_error(
+    project: Path, robots: dict[str, SandboxServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, robots, "send", "m", "--robot", "nope")
+    assert (code, out) == (2, [])
+    assert "unknown robot 'nope'" in err
+
+
+def _start_sandbox_process(latency_ms: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "msgspec_dd", "sandbox", "--latency", str(latency_ms)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def _arrived(base: str) -> list[str]:
+    answer = requests.get(f"{base}/api/messages", timeout=5).json()
+    return [m["body"]["text"]["content"] for m in answer["messages"]]
+
+
+def test_kill_9_mid_batch_then_rerun_delivers_each_message_exactly_once(project: Path) -> None:
+    for n in range(12):
+        (project / "m" / f"k{n:02d}.yaml").write_text(text_message(f"日报 k{n:02d}"), "utf-8")
+    for name in ("a.yaml", "b.yaml"):
+        (project / "m" / name).unlink()
+    sandbox, url = _start_sandbox_process(latency_ms=150)
+    base = url.split("/robot/")[0]
+    env = {**os.environ, "T_DEFAULT_HOOK": url}
+    env.pop("T_DEFAULT_SECRET", None)
+    command = [sys.executable, "-m", "msgspec_dd", "send", "m", "--ledger", "l.jsonl"]
+    try:
+        first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while len(_arrived(base)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        out, err = first.communicate(timeout=10)
+        assert first.returncode == -signal.SIGKILL
+        assert 4 <= len(_arrived(base)) < 12  # killed in the middle
+        second = subprocess.run(command, env=env, capture_output=True, text=True,
+                                timeout=60, check=False)
+        assert second.returncode == 0, second.stderr
+        arrived = _arrived(base)
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+        assert sandbox.stdout is not None
+        sandbox.stdout.close()
+    assert sorted(arrived) == [f"日报 k{n:02d}" for n in range(12)]  # each exactly once
+    lines = second.stdout.splitlines()
+    assert len(lines) == 12 and all(line.endswith((": sent", ": skipped (already sent)"))
+                                    for line in lines)
+    token = url.split("access_token=")[1]
+    for text in (out, err, second.stdout, second.stderr):
+        assert token not in text
