@@ -272,12 +272,18 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
 
 
 def _wrong_kind(error: ValidationError) -> bool:
-    """True when an alternative failed because the value is of another kind altogether."""
-    return not error.relative_path and error.validator in ("type", "enum", "const")
+    """True when an alternative failed because the value is of another kind altogether
+    (a plain string is not of the kind "template" either)."""
+    if error.relative_path:
+        return False
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    return error.validator in ("type", "enum", "const") or schema.get("title") == "template"
 
 
 def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
     path: JsonPath = tuple(error.absolute_path)
+    if "propertyNames" in error.absolute_schema_path:
+        path = (*path, str(error.instance))  # a bad key: point at the key itself
     keyword = str(error.validator)
     value = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -332,6 +338,11 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         return f"must be {_expected_kind(expected)}, not a {_kind(value)}"
     if keyword == "minLength" and value == "":
         return "must not be empty"
+    if keyword == "not" and "propertyNames" in error.absolute_schema_path:
+        names = ", ".join(expected.get("enum", ())) if isinstance(expected, dict) else ""
+        return f"{_json(value)} is a built-in name ({names}): choose another name"
+    if keyword == "pattern" and "propertyNames" in error.absolute_schema_path:
+        return f"{_json(value)} is not a valid name: use letters, digits and _, not starting with a digit"
     if keyword == "pattern" and path and path[-1] == "$for":
         return f"$for must read 'NAME in EXPRESSION', got {_json(value)}"
     return str(error.message)
