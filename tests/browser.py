@@ -44,22 +44,53 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+class _Shared:
+    """One Playwright and one Chromium per test run, however many modules import the fixture.
+
+    Each module that imports ``browser`` gets its own fixture definition; Playwright's sync API
+    cannot be started twice in one thread, so they share this and the last one out closes it.
+    """
+
+    users = 0
+    playwright: Any = None
+    browser: Browser | None = None
+
+    @classmethod
+    def acquire(cls) -> Browser:
+        if cls.browser is None:
+            from playwright.sync_api import sync_playwright
+
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
+        cls.users += 1
+        assert cls.browser is not None
+        return cls.browser
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0 and cls.browser is not None:
+            cls.browser.close()
+            cls.playwright.stop()
+            cls.browser = cls.playwright = None
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """A headless Chromium, shared by the session's browser tests."""
+    """A headless Chromium, shared by the run's browser tests."""
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
         _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError as err:
         _unavailable(f"Playwright is not installed ({err}); pip install -e '.[test]'")
-        raise  # unreachable: _unavailable skips or fails
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    shared = _Shared.acquire()
+    try:
+        yield shared
+    finally:
+        _Shared.release()
 
 
 # --------------------------------------------------------------------------- images

@@ -20,7 +20,7 @@ from msgspec_dd.preview.build import build_items
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
-__all__ = ["browser", "image_server", "open_html"]  # fixtures used by name
+__all__ = ["browser", "image_server", "open_html"]  # fixtures, used by name
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from test_preview import XSS, samples
 
 from msgspec_dd.preview.inbox import inbox_page
 
-__all__ = ["browser", "open_html"]  # fixtures used by name
+__all__ = ["browser", "open_html"]  # fixtures, used by name
 
 
 def records(count: int, start: int = 1) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from msgspec_dd.preview.inbox import inbox_page
 from msgspec_dd.preview.message import (
     chat_list_summary,
     render_chatlist_html,
@@ -16,6 +17,7 @@ from msgspec_dd.preview.page import PreviewItem, render_page
 __all__ = [
     "PreviewItem",
     "chat_list_summary",
+    "inbox_page",
     "render_chatlist_html",
     "render_message_html",
     "render_page",

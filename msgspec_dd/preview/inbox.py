@@ -32,9 +32,9 @@ async function poll() {
     const last = messages.length ? messages[messages.length - 1].id : 0;
     if (messages.length !== state.count || last !== state.lastId) { location.reload(); return; }
   } catch (err) { /* the sandbox may be restarting: try again */ }
-  setTimeout(poll, state.intervalMs);
+  setTimeout(poll, INTERVAL_MS);
 }
-setTimeout(poll, state.intervalMs);
+setTimeout(poll, INTERVAL_MS);
 """
 
 
@@ -62,14 +62,11 @@ def inbox_page(
             '<p class="dd-empty">No messages yet. POST one to the webhook URL. 暂无消息。</p>'
         )
     last_id = records[-1].get("id", 0) if records else 0
-    state = {
-        "pollUrl": poll_url,
-        "count": len(records),
-        "lastId": last_id,
-        "intervalMs": interval_ms,
-    }
+    state = {"pollUrl": poll_url, "count": len(records), "lastId": last_id}
     # "<" escaped so no value can close the script element.
-    script = _POLL_SCRIPT % json.dumps(state).replace("<", "\\u003c")
+    script = _POLL_SCRIPT.replace("INTERVAL_MS", str(int(interval_ms))) % json.dumps(state).replace(
+        "<", "\\u003c"
+    )
     body = (
         '<header class="dd-page-header" data-testid="page-header">'
         f"<h1>{html.escape(title)}</h1>"

@@ -58,8 +58,11 @@ def render_message_html(
         "" if hide_avatar else f'<div class="dd-avatar" data-testid="avatar">{AVATAR_SVG}</div>'
     )
     caption = f'<div class="dd-time" data-testid="time">{_esc(title)}</div>' if title else ""
+    # The notification text on hover: DingTalk shows it in the chat list, not in the bubble.
+    summary = _esc(chat_list_summary(payload))
     return (
-        f'{caption}<div class="{classes}" data-testid="message" data-msgtype="{_esc(msgtype)}">'
+        f'{caption}<div class="{classes}" data-testid="message" data-msgtype="{_esc(msgtype)}" '
+        f'title="{summary}">'
         f'{avatar}<div class="dd-msg-body">'
         f'<div class="dd-sender" data-testid="sender">{_esc(robot_name)}</div>'
         f"{_bubble(payload, msgtype)}</div></div>"
