@@ -1,0 +1,36 @@
+"""The README stays true: its rule table matches the rules, and .ci/run runs its test line."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+from clirun import ROOT
+
+from msgspec_dd.lint.rules import RULES
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _first_doc_line(doc: str | None) -> str:
+    return inspect.cleandoc(doc or "").splitlines()[0].replace("``", "`")
+
+
+def test_rule_table_lists_every_rule_with_its_level_and_summary() -> None:
+    table = README.split("<!-- rules:start -->")[1].split("<!-- rules:end -->")[0]
+    rows = re.findall(r"^\| `([a-z-]+)` \| (\w+) \| (.+) \|$", table, re.MULTILINE)
+    expected = [(r.ID, r.LEVEL.value, _first_doc_line(r.__doc__)) for r in RULES.values()]
+    assert rows == expected
+
+
+def test_ci_runs_the_readme_test_line_exactly() -> None:
+    quick_start = README.split("## Quick start")[1].split("```sh")[1].split("```")[0]
+    test_line = quick_start.strip().splitlines()[1]
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci_lines[-1] == test_line
+
+
+def test_chinese_quick_start_has_the_same_two_commands() -> None:
+    english = README.split("## Quick start")[1].split("```sh")[1].split("```")[0].strip().splitlines()
+    chinese = README.split("## 快速开始")[1].split("```sh")[1].split("```")[0].strip().splitlines()
+    assert [line.split("  #")[0].strip() for line in chinese] == english
