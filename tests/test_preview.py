@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from msgspec_dd.preview import (
     PreviewItem,
@@ -371,3 +373,62 @@ def test_page_uses_dingtalk_colours_and_chinese_fonts() -> None:
     page = render_page([])
     for expected in ("#3296fa", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"):
         assert expected in page
+
+
+# --------------------------------------------------------------------------- robustness
+
+_FIELDS = [
+    "content",
+    "title",
+    "text",
+    "messageUrl",
+    "picUrl",
+    "singleTitle",
+    "singleURL",
+    "btnOrientation",
+    "hideAvatar",
+    "btns",
+    "links",
+    "actionURL",
+    "messageURL",
+    "picURL",
+]
+_NASTY = st.sampled_from(
+    [
+        XSS,
+        '"><img src=x onerror=alert(1)>',
+        "javascript:alert(1)",
+        "https://ok.example/a",
+        "<font color=red onclick=x>",
+        "@所有人",
+        "1",
+        "0",
+        "[x](javascript:alert(1))",
+    ]
+)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30) | _NASTY,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_FIELDS), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["text", "markdown", "link", "actionCard", "feedCard", "image", ""]),
+    st.dictionaries(st.sampled_from(_FIELDS), _VALUES, max_size=6),
+    st.dictionaries(st.sampled_from(["atMobiles", "atUserIds", "isAtAll"]), _VALUES, max_size=3),
+)
+def test_any_payload_renders_safely(
+    msgtype: str, section: dict[str, Any], at: dict[str, Any]
+) -> None:
+    payload = {"msgtype": msgtype, msgtype: section, "at": at}
+    rendered = render_message_html(payload) + render_chatlist_html(payload)
+    for tag, attrs in tags(rendered):
+        assert tag not in ("script", "iframe", "object", "embed")
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name, value)
+            if name in ("href", "src"):
+                assert str(value).startswith(("https://", "http://", "dingtalk://")), value
