@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from msgspec_dd.errcodes import RATE_LIMITED_CODES
-from msgspec_dd.errors import UsageError
+from msgspec_dd.errors import DeliveryError, UsageError
 from msgspec_dd.results import Reply
 
 try:  # POSIX: keep two runs from sharing one ledger.
@@ -134,9 +134,15 @@ class Ledger:
     def _write(self, record: Mapping[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
         with self._lock:
-            self._handle.write(line.encode())
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
+            try:
+                self._handle.write(line.encode())
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+            except OSError as err:
+                # Raised before the POST it was to announce: nothing goes out unrecorded.
+                raise DeliveryError(
+                    f"{self.path}: cannot write the ledger ({err.strerror}); stopped sending"
+                ) from err
             self._apply(record)
 
     def _load(self) -> None:

@@ -104,7 +104,7 @@ def decode(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as err:
         line, column = _position_of_byte(raw, err.start)
         raise LoadError(_problem(name, line, column, _encoding_message(raw))) from err
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def _encoding_message(raw: bytes) -> str:

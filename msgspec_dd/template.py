@@ -111,7 +111,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             raise TemplateProblem("number too large")
         return _check_size(result)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _spend()
         _check_arguments([*args, *kwargs.values()])
         if getattr(__obj, "__name__", "") in {"format", "format_map"}:
@@ -142,9 +142,9 @@ def _too_big_power(left: Any, right: Any) -> bool:
 
 def _check_repeat(left: Any, right: Any) -> None:
     for seq, times in ((left, right), (right, left)):
-        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-            if len(seq) * times > MAX_OUTPUT:
-                raise TemplateProblem(f"template produces a value longer than {MAX_OUTPUT:,} items")
+        repeatable = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+        if repeatable and len(seq) * times > MAX_OUTPUT:
+            raise TemplateProblem(f"template produces a value longer than {MAX_OUTPUT:,} items")
 
 
 def _bounded_range(*args: int) -> range:
@@ -195,7 +195,7 @@ def compile_expression(source: str) -> Callable[..., Any]:
 def render(source: str, context: Mapping[str, Any]) -> str:
     """Render one template string within the budget."""
     template = compile_template(source)
-    return run_bounded(lambda: _stream(template, context))
+    return str(run_bounded(lambda: _stream(template, context)))
 
 
 def evaluate(expression: Callable[..., Any], context: Mapping[str, Any]) -> Any:
@@ -223,7 +223,7 @@ def run_bounded(work: Callable[[], Any]) -> Any:
         raise TemplateProblem("template recursion too deep") from err
     except MemoryError as err:
         raise TemplateProblem("template needs too much memory") from err
-    except Exception as err:  # noqa: BLE001 - any error inside user code is the user's problem
+    except Exception as err:
         raise TemplateProblem(f"template failed: {type(err).__name__}: {err}") from err
 
 

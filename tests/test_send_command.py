@@ -308,3 +308,16 @@ def test_kill_9_mid_batch_then_rerun_delivers_each_message_exactly_once(project:
     token = url.split("access_token=")[1]
     for text in (out, err, second.stdout, second.stderr):
         assert token not in text
+
+
+def test_long_waits_show_progress_on_stderr(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "msgspec-dd.yaml").write_text(
+        CONFIG.replace("{count: 5, per_seconds: 2}", "{count: 1, per_seconds: 4}"), "utf-8")
+    code, out, err = run(capsys, {}, "send", "m/b.yaml", "m/a.yaml", "--robot", "default",
+                         "--sandbox")
+    assert code == 0 and out[:2] == ["m/b.yaml -> default: sent", "m/a.yaml -> default: sent"]
+    waits = [line for line in err.splitlines() if line.startswith("msgspec-dd: robot default: ")]
+    assert len(waits) == 1 and waits[0].endswith("s for its rate (1 per 4s)")
+    assert waits[0].split()[4] in ("waiting", ) and waits[0].split()[5] in ("3s", "4s")

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from msgspec_dd.cli.options import config_option, variable_options
+from msgspec_dd.robot import DEFAULT_MAX_WAIT, Robot
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
     from msgspec_dd.delivery import BatchReport, Prepared
-    from msgspec_dd.robot import Robot
     from msgspec_dd.sandbox import SandboxServer
 
 
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 @click.option("--dry-run", is_flag=True, help="Do everything but the POST; print each body.")
 @click.option("--ledger", "ledger_path", type=click.Path(path_type=Path, dir_okay=False),
               help="JSON Lines record of what was sent: re-runs send only what is missing.")
-@click.option("--max-wait", type=click.FloatRange(min=0), default=900.0, show_default=True,
+@click.option("--max-wait", type=click.FloatRange(min=0), default=DEFAULT_MAX_WAIT,
+              show_default=True,
               metavar="SECONDS",
               help="How long one message may wait for its robot's rate or lock before it is "
               "reported as not sent.")
@@ -91,8 +92,6 @@ def command(
 def _robots(config: Config, names: Sequence[str], servers: dict[str, SandboxServer]
             ) -> dict[str, Robot]:
     """Every robot of the batch, before any POST: a missing webhook variable stops here."""
-    from msgspec_dd.robot import Robot
-
     if servers:
         return {name: Robot(name, servers[name].url, secret=servers[name].secret,
                             rate=config.robot(name).rate, progress=_progress)

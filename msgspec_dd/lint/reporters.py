@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import TextIO
+from typing import ClassVar, TextIO
 
 from msgspec_dd.lint.engine import LintReport
 from msgspec_dd.problems import Level, Problem
@@ -29,7 +29,7 @@ class Reporter:
 class TextReporter(Reporter):
     """``path:line:col: level: message [rule-id]``, one per line."""
 
-    _COLORS = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m"}
+    _COLORS: ClassVar[dict[Level, str]] = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m"}
 
     def report(self, report: LintReport) -> None:
         for problem in report.problems:
