@@ -24,7 +24,7 @@ from msgspec_dd.errors import UsageError
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.faults import Fault, FaultQueue
-from msgspec_dd.sandbox.inbox import inbox_page
+from msgspec_dd.preview.inbox import inbox_page
 from msgspec_dd.sandbox.robot import Outcome, Robot
 from msgspec_dd.sandbox.settings import SandboxSettings, new_token
 
