@@ -201,7 +201,7 @@ def payload_validator() -> Validator:
 
 
 def payload_validator_for(msgtype: str) -> Validator:
-    """Validates a body of one msgtype (``"text"``, ..., ``"actionCard"``); ``KeyError`` if unknown."""
+    """Validates a body of one msgtype (``"text"``, ...); ``KeyError`` if unknown."""
     if msgtype not in MSGTYPES:
         raise KeyError(f"unknown msgtype {msgtype!r}; valid: {', '.join(MSGTYPES)}")
     return validator(msgtype)
@@ -394,7 +394,8 @@ def _message(error: ValidationError, path: JsonPath) -> str:
     if keyword == "enum" and isinstance(expected, list):
         choices = ", ".join(_json(choice) for choice in expected)
         if not isinstance(value, str) and _yaml_text(value) in expected:
-            return f"must be the string {_json(_yaml_text(value))}, not a {_kind(value)}: quote it in YAML"
+            text = _json(_yaml_text(value))
+            return f"must be the string {text}, not a {_kind(value)}: quote it in YAML"
         return f"{_json(value)} is not one of {choices}"
     if keyword == "type" and expected == "string" and isinstance(value, (int, float, bool)):
         return f"{_yaml_text(value)} must be a string, not a {_kind(value)}: quote it in YAML"
@@ -406,7 +407,7 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         names = ", ".join(expected.get("enum", ())) if isinstance(expected, dict) else ""
         return f"{_json(value)} is a built-in name ({names}): choose another name"
     if keyword == "pattern" and "propertyNames" in error.absolute_schema_path:
-        return f"{_json(value)} is not a valid name: use letters, digits and _, not starting with a digit"
+        return f"{_json(value)} is not a valid name: use letters, digits and _, not a leading digit"
     if keyword == "pattern" and path and path[-1] == "$for":
         return f"$for must read 'NAME in EXPRESSION', got {_json(value)}"
     return str(error.message)

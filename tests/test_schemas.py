@@ -342,7 +342,8 @@ message:
 BAD_FILES: dict[str, tuple[str, set[tuple[str, str]]]] = {
     "no-message": ("description: nothing to send\n", {("", "required")}),
     "unknown-top-level-key": (
-        "messages: {msgtype: text, text: {content: hi}}\nmessage: {msgtype: text, text: {content: hi}}\n",
+        "messages: {msgtype: text, text: {content: hi}}\n"
+        "message: {msgtype: text, text: {content: hi}}\n",
         {("/messages", "additionalProperties")},
     ),
     "templated-msgtype": (
@@ -354,11 +355,13 @@ BAD_FILES: dict[str, tuple[str, set[tuple[str, str]]]] = {
         {("/message/link", "required"), ("/message/link/messageURL", "additionalProperties")},
     ),
     "loop-item-missing-required-field": (
-        'message: {msgtype: feedCard, feedCard: {links: [{$for: a in xs, title: "{{ a }}", messageURL: u}]}}\n',
+        "message: {msgtype: feedCard, feedCard: {links: "
+        '[{$for: a in xs, title: "{{ a }}", messageURL: u}]}}\n',
         {("/message/feedCard/links/0", "required")},
     ),
     "malformed-for": (
-        "message: {msgtype: feedCard, feedCard: {links: [{$for: articles, title: t, messageURL: u, picURL: p}]}}\n",
+        "message: {msgtype: feedCard, feedCard: {links: "
+        "[{$for: articles, title: t, messageURL: u, picURL: p}]}}\n",
         {("/message/feedCard/links/0/$for", "pattern")},
     ),
     "unquoted-mobile": (
@@ -366,7 +369,8 @@ BAD_FILES: dict[str, tuple[str, set[tuple[str, str]]]] = {
         {("/message/at/atMobiles/0", "type")},
     ),
     "numeric-btnOrientation": (
-        "message: {msgtype: actionCard, actionCard: {title: t, text: x, btns: [{title: a, actionURL: u}], btnOrientation: 0}}\n",
+        "message: {msgtype: actionCard, actionCard: "
+        "{title: t, text: x, btns: [{title: a, actionURL: u}], btnOrientation: 0}}\n",
         {("/message/actionCard/btnOrientation", "enum")},
     ),
     "isAtAll-plain-string": (
@@ -754,11 +758,76 @@ JSON = st.recursive(
 @PROPERTY_SETTINGS
 @given(data=st.data())
 def test_bundled_and_unbundled_schemas_agree(name: str, data: st.DataObject) -> None:
-    if name == "payload":  # generating from the dispatcher is slow: mutate each msgtype instead
-        source = st.sampled_from(PAYLOAD_FILES).flatmap(mutated)
-    else:
-        source = mutated(name)
+    # Generating from the dispatcher is slow: for it, mutate bodies of each msgtype instead.
+    each = st.sampled_from(PAYLOAD_FILES).flatmap(mutated)
+    source = each if name == "payload" else mutated(name)
     instance = data.draw(st.one_of(source, JSON))
     original, bundled = schemas.validator(name), bundled_validator(name)
     assert bundled.is_valid(instance) == original.is_valid(instance)
     assert schemas.issues(bundled, instance) == schemas.issues(original, instance)
+
+
+# ------------------------------------------------------------- the static copy of the metaschema
+
+STATIC = schemas._static_metaschema()
+KEYWORDS = [*sorted(STATIC["properties"]), "x-custom"]
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 3)
+    | st.sampled_from(["string", "integer", "object", "#", "a", "^a$", "uri"])
+)
+SCHEMA_LIKE = st.recursive(
+    st.booleans() | st.dictionaries(st.sampled_from(KEYWORDS), SCALARS, max_size=3),
+    lambda inner: st.dictionaries(
+        st.sampled_from(KEYWORDS),
+        inner
+        | SCALARS
+        | st.lists(inner | SCALARS, max_size=2)
+        | st.dictionaries(st.text(max_size=2), inner, max_size=2),
+        max_size=3,
+    ),
+    max_leaves=8,
+)
+
+
+@functools.cache
+def metaschema_validators() -> tuple[Draft202012Validator, Draft202012Validator]:
+    official = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    return official, Draft202012Validator(STATIC)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=200)  # cheap, and most candidates are invalid
+@given(candidate=SCHEMA_LIKE)
+def test_the_static_metaschema_judges_schemas_like_the_official_one(candidate: Any) -> None:
+    official, static = metaschema_validators()
+    assert static.is_valid(candidate) == official.is_valid(candidate)
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        {"type": "integer", "minimum": 1, "examples": [48]},
+        {"type": ["string", "null"], "default": None},
+        {"items": {"properties": {"url": {"type": "string", "format": "uri"}}}},
+        {"dependencies": {"a": ["b"]}, "definitions": {"x": {}}},
+        {"type": "int"},
+        {"minimum": "1"},
+        {"items": {"type": 3}},
+        {"properties": {"x": {"required": "y"}}},
+        {"examples": 3},
+        {"dependencies": {"a": [1]}},
+        {"$defs": {"x": {"minLength": -1}}},
+    ],
+)
+def test_the_static_metaschema_agrees_on_typical_variables(candidate: Any) -> None:
+    official, static = metaschema_validators()
+    assert static.is_valid(candidate) == official.is_valid(candidate)
+    document = {"vars": {"v": candidate}, "message": {"msgtype": "text", "text": {"content": "x"}}}
+    assert schemas.message_file_validator().is_valid(document) == official.is_valid(candidate)
+
+
+def test_the_static_metaschema_has_no_dynamic_references() -> None:
+    keywords = [sub for _, sub in subschemas(STATIC)]
+    assert not any("$dynamicRef" in sub or "$defs" in sub for sub in keywords)
+    assert {sub["$ref"] for sub in keywords if "$ref" in sub} == {"#"}
