@@ -92,14 +92,15 @@ def records(url: str) -> list[dict[str, Any]]:
 
 def baseline(url: str) -> float:
     """DingtalkChatbot's send_markdown in a loop, one bot per robot, its queue cleared."""
-    from dingtalkchatbot.chatbot import DingtalkChatbot
+    from dingtalkchatbot.chatbot import DingtalkChatbot  # type: ignore[import-untyped]
 
     bots = [DingtalkChatbot(url) for _ in range(ROBOTS)]
     started = time.perf_counter()
     for n in range(MESSAGES):
         bot = bots[n % ROBOTS]
         bot.queue = queue.Queue(20)  # no 20-per-minute sleeps: raw throughput only
-        result = bot.send_markdown(title=f"Build {n}", text=f"### Build {n}\n\n- status: **green**\n")
+        text = f"### Build {n}\n\n- status: **green**\n"
+        result = bot.send_markdown(title=f"Build {n}", text=text)
         if result.get("errcode") != 0:
             print(f"  baseline: message {n} failed: {result}")
     return time.perf_counter() - started
@@ -113,7 +114,8 @@ def throughput() -> None:
         with sandbox("--latency", "10", "--rate", "1000000/1") as url:
             ours, done = run_send(folder, url, ROBOTS)
             sent = sum(line.endswith(": sent") for line in done.stdout.splitlines())
-            print(f"  msgspec-dd send (whole process): {ours:.2f} s, {sent} sent, exit {done.returncode}")
+            print(f"  msgspec-dd send (whole process): {ours:.2f} s, {sent} sent, "
+                  f"exit {done.returncode}")
             if done.returncode:
                 print("  " + done.stderr.strip().replace("\n", "\n  "))
         with sandbox("--latency", "10", "--rate", "1000000/1") as url:

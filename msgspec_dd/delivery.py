@@ -138,7 +138,7 @@ def _send_one(
 
 @dataclass(frozen=True)
 class _LedgerLog:
-    """Writes a robot's POSTs of one job to the ledger (see :class:`msgspec_dd.robot.AttemptLog`)."""
+    """Writes the POSTs of one job to the ledger (a :class:`msgspec_dd.robot.AttemptLog`)."""
 
     ledger: Ledger
     job: Job

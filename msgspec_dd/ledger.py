@@ -158,16 +158,15 @@ class Ledger:
 
     def _parse(self, line: bytes, number: int) -> dict[str, Any]:
         try:
-            record = json.loads(line)
+            record: Any = json.loads(line)
         except ValueError:
             record = None
-        if not (isinstance(record, dict) and record.get("event") in (ATTEMPT, *OUTCOMES)
-                and isinstance(record.get("id"), str) and isinstance(record.get("at"), (int, float))):
+        if not _is_record(record):
             raise UsageError(
                 f"{self.path}:{number}: not a msgspec-dd ledger record. Give --ledger a file "
                 "that only msgspec-dd send writes."
             )
-        return record
+        return dict(record)
 
     def _apply(self, record: Mapping[str, Any], *, history: bool = False) -> None:
         identity, event = record["id"], record["event"]
@@ -195,6 +194,15 @@ class Ledger:
             if entry.open:
                 robot, at = self._attempted[identity]
                 self._replies.setdefault(robot, []).append(at)
+
+
+def _is_record(record: Any) -> bool:
+    return (
+        isinstance(record, dict)
+        and record.get("event") in (ATTEMPT, *OUTCOMES)
+        and isinstance(record.get("id"), str)
+        and isinstance(record.get("at"), (int, float))
+    )
 
 
 def _attempted(entry: Entry, msg_uuid: Any) -> Entry:

@@ -1,4 +1,4 @@
-"""Results as values: the answer to one POST (:class:`Reply`) and to one message (:class:`SendResult`).
+"""Results as values: the answer to one POST (:class:`Reply`), to one message (:class:`SendResult`).
 
 HTTP 200 with an errcode other than 0 is a failure; a failure always carries DingTalk's errcode
 and text (when there was an answer at all) and a plain hint.

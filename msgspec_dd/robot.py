@@ -40,7 +40,7 @@ logger = logging.getLogger("msgspec_dd")
 
 
 class AttemptLog(Protocol):
-    """Hears about every POST: before it is made, and how it ended (``sent``/``retry``/``failed``)."""
+    """Hears about every POST: before it is made, and how it ended (sent, retry or failed)."""
 
     def attempt(self, msg_uuid: str) -> None:
         """A POST of ``msg_uuid`` is about to be made."""

@@ -112,7 +112,8 @@ def test_a_stale_clock_is_re_signed_once_then_reported_as_clock_skew(
 
 
 def test_invalid_timestamp_answer_is_re_signed_once(sandbox: SandboxServer, make: MAKE) -> None:
-    sandbox.inject(Fault("errcode", errcode=310000, errmsg="description:机器人发送签名过期;solution:..."))
+    expired = "description:机器人发送签名过期;solution:..."
+    sandbox.inject(Fault("errcode", errcode=310000, errmsg=expired))
     result = make().send(TEXT)
     assert result.status is Status.SENT and result.attempts == 2
     assert len(sandbox.messages) == 1
@@ -215,7 +216,9 @@ def test_server_errors_every_time_are_reported(sandbox: SandboxServer, make: MAK
     assert "HTTP 5xx" in result.hint
 
 
-def test_an_unreachable_robot_is_a_redacted_network_error(sandbox: SandboxServer, make: MAKE) -> None:
+def test_an_unreachable_robot_is_a_redacted_network_error(
+    sandbox: SandboxServer, make: MAKE
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -227,7 +230,9 @@ def test_an_unreachable_robot_is_a_redacted_network_error(sandbox: SandboxServer
     assert_no_credentials(sandbox, shown(result))
 
 
-def test_an_http_error_without_dingtalk_json_is_permanent(sandbox: SandboxServer, make: MAKE) -> None:
+def test_an_http_error_without_dingtalk_json_is_permanent(
+    sandbox: SandboxServer, make: MAKE
+) -> None:
     result = make(url=sandbox.base_url + "/nowhere?access_token=" + sandbox.token).send(TEXT)
     assert result.status is Status.FAILED and result.attempts == 1
     assert result.detail.startswith("HTTP 404") and "webhook variable" in result.hint
