@@ -11,7 +11,6 @@ is off, DingTalk does not check formats either (lint has its own URL rules).
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import importlib.resources
 import json
@@ -367,6 +366,8 @@ def _matches_pattern(key: str, schema: dict[str, Any]) -> bool:
 
 
 def _unknown_key(key: str, path: JsonPath, allowed: list[str]) -> str:
+    import difflib
+
     message = f"unknown field {key!r}{_where(path)}"
     same_case = [name for name in allowed if name.lower() == key.lower()]
     close = same_case or difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
