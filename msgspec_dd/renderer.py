@@ -22,6 +22,8 @@ from msgspec_dd.template import TemplateProblem
 
 RULE = "render-failed"
 FOR, IF, VALUE = "$for", "$if", "$value"
+#: Boolean payload fields a template may fill: a rendered "true"/"false" becomes a boolean.
+BOOLEAN_FIELDS = frozenset({("at", "isAtAll")})
 CONTROL_KEYS = frozenset({FOR, IF, VALUE})
 _FOR = re.compile(r"^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+?)\s*$", re.DOTALL)
 
@@ -80,7 +82,10 @@ class _Renderer:
     def node(self, value: Any, src: PathT, out: PathT, context: Mapping[str, Any]) -> Any:
         self.origin[out] = src
         if isinstance(value, str):
-            return self.string(value, src, context)
+            text = self.string(value, src, context)
+            if out in BOOLEAN_FIELDS and text is not value and text.strip().lower() in ("true", "false"):
+                return text.strip().lower() == "true"
+            return text
         if isinstance(value, Mapping):
             return {k: self.node(v, (*src, k), (*out, k), context) for k, v in value.items()}
         if isinstance(value, list):
