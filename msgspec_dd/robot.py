@@ -58,7 +58,7 @@ class _Unlogged:
 
 
 @dataclass
-class _Progress:
+class _Tries:
     """How far one message got: attempts made, the last reply, what is left of its wait."""
 
     allowance: float
@@ -181,52 +181,52 @@ class Robot:
         message.setdefault("msgUuid", self._new_uuid())
         msg_uuid = str(message["msgUuid"])
         data = request_body.encode(message)
-        progress = _Progress(allowance=self.max_wait if max_wait is None else max_wait)
+        tries = _Tries(allowance=self.max_wait if max_wait is None else max_wait)
         with self.pacer.turn:
-            return self._deliver(data, msg_uuid, progress, log or _Unlogged())
+            return self._deliver(data, msg_uuid, tries, log or _Unlogged())
 
     def _deliver(
-        self, data: bytes, msg_uuid: str, progress: _Progress, log: AttemptLog
+        self, data: bytes, msg_uuid: str, tries: _Tries, log: AttemptLog
     ) -> SendResult:
-        limit = progress.allowance
+        limit = tries.allowance
         while True:
             turn = wait_for_turn(self.pacer, clock=self._clock, sleep=self._sleep,
-                                 allowance=progress.allowance, progress=self._report_wait)
-            progress.allowance -= turn.waited
+                                 allowance=tries.allowance, progress=self._report_wait)
+            tries.allowance -= turn.waited
             if turn.refused is not None:
-                return self._not_sent(msg_uuid, turn.refused, progress, limit)
+                return self._not_sent(msg_uuid, turn.refused, tries, limit)
             reply = self._post(data, msg_uuid, log)
-            progress.attempts += 1
-            progress.last = reply
-            event = self._next_step(reply, progress)
+            tries.attempts += 1
+            tries.last = reply
+            event = self._next_step(reply, tries)
             log.outcome(event, msg_uuid, reply)
             if event == "sent":
-                return SendResult(self.name, Status.SENT, msg_uuid, attempts=progress.attempts)
+                return SendResult(self.name, Status.SENT, msg_uuid, attempts=tries.attempts)
             if event == "failed":
-                return self._failed(msg_uuid, reply, progress)
-            self._before_retry(reply, progress)
+                return self._failed(msg_uuid, reply, tries)
+            self._before_retry(reply, tries)
 
-    def _next_step(self, reply: Reply, progress: _Progress) -> str:
-        """``sent``, ``failed`` or ``retry``, given the reply and the attempts so far."""
+    def _next_step(self, reply: Reply, tries: _Tries) -> str:
+        """``sent``, ``failed`` or ``retry`` after ``reply``; counts the tries in ``tries``."""
         kind = reply.kind
         if kind is Kind.OK:
             return "sent"
         if kind is Kind.RATE_LIMITED:
             return "retry"
-        if kind is Kind.RESIGN and not progress.resigned:
-            progress.resigned = True
+        if kind is Kind.RESIGN and not tries.resigned:
+            tries.resigned = True
             return "retry"
         if kind is Kind.RETRYABLE:
-            progress.transient += 1
-            return "retry" if self._retry.can_retry(progress.transient) else "failed"
+            tries.transient += 1
+            return "retry" if self._retry.can_retry(tries.transient) else "failed"
         return "failed"
 
-    def _before_retry(self, reply: Reply, progress: _Progress) -> None:
+    def _before_retry(self, reply: Reply, tries: _Tries) -> None:
         kind = reply.kind
         if kind is Kind.RATE_LIMITED:
             self.pacer.lock(reply.at)
         elif kind is Kind.RETRYABLE:
-            self._sleep(self._retry.delay(progress.transient))
+            self._sleep(self._retry.delay(tries.transient))
 
     def _post(self, data: bytes, msg_uuid: str, log: AttemptLog) -> Reply:
         log.attempt(msg_uuid)
@@ -259,19 +259,19 @@ class Robot:
             return Reply(at, errcode=answer["errcode"], errmsg=errmsg, http_status=status)
         return Reply(at, http_status=status, errmsg=self.redact(response.reason or ""))
 
-    def _failed(self, msg_uuid: str, reply: Reply, progress: _Progress) -> SendResult:
+    def _failed(self, msg_uuid: str, reply: Reply, tries: _Tries) -> SendResult:
         detail = reply.describe()
-        if progress.attempts > 1:
-            detail += f" after {progress.attempts} attempts"
+        if tries.attempts > 1:
+            detail += f" after {tries.attempts} attempts"
         return SendResult(
             self.name, Status.FAILED, msg_uuid, errcode=reply.errcode, errmsg=reply.errmsg,
-            detail=detail, hint=reply.hint, attempts=progress.attempts,
+            detail=detail, hint=reply.hint, attempts=tries.attempts,
         )
 
     def _not_sent(
-        self, msg_uuid: str, wait: Wait, progress: _Progress, limit: float
+        self, msg_uuid: str, wait: Wait, tries: _Tries, limit: float
     ) -> SendResult:
-        last = progress.last if progress.last and progress.last.kind is Kind.RATE_LIMITED else None
+        last = tries.last if tries.last and tries.last.kind is Kind.RATE_LIMITED else None
         if wait.locked:
             detail = (f"not sent: the robot is locked after a rate-limit answer for another "
                       f"{_duration(wait.seconds)}, longer than the maximum wait ({limit:g}s)")
@@ -285,7 +285,7 @@ class Robot:
         return SendResult(
             self.name, Status.FAILED, msg_uuid,
             errcode=last.errcode if last else None, errmsg=last.errmsg if last else "",
-            detail=detail, hint=advice, attempts=progress.attempts,
+            detail=detail, hint=advice, attempts=tries.attempts,
         )
 
     def _report_wait(self, wait: Wait) -> None:
