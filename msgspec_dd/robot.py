@@ -110,7 +110,7 @@ class Robot:
         self._secrets = (*url_credentials(self._url), *((secret,) if secret else ()))
         self._timeout = timeout
         self._retry = retry or ExponentialBackoff()
-        self._session = session or requests.Session()
+        self._session = session or _session_for(self._url)
         self._clock, self._sleep, self._timestamp_ms = clock, sleep, timestamp_ms
         self._new_uuid = new_uuid
         self._progress = progress or logger.info
@@ -309,3 +309,13 @@ def _duration(seconds: float) -> str:
     whole = max(1, round(seconds))
     minutes, rest = divmod(whole, 60)
     return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
+
+
+def _session_for(url: str) -> requests.Session:
+    """A kept-alive session; a robot on this machine (the sandbox) is never reached via a proxy."""
+    from urllib.parse import urlsplit
+
+    session = requests.Session()
+    if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"):
+        session.trust_env = False
+    return session
