@@ -1,0 +1,346 @@
+"""The GitHub Action (``action.yml``) as a module: ``python -m msgspec_dd.action [mask]``.
+
+``action.yml`` installs the package, runs ``mask`` (hide the webhook, its token and the secret
+from the log) and then this module without arguments, handing the inputs over as ``INPUT_*``
+environment variables. The module picks the message files (all under ``paths``, or only those
+the push or pull request changed), lints them into annotations, and then:
+
+- ``lint``: writes a job summary with the problems and each message rendered with its examples;
+  fails (exit 1) on errors.
+- ``preview``: the same, plus the HTML preview page (output ``preview``, for upload-artifact).
+- ``send``: runs ``msgspec-dd send --format json`` on the files with the webhook and secret in
+  the robot's environment variables; the summary shows the results and each message as sent.
+
+Outputs ``sent``, ``skipped``, ``failed`` (counts) and ``results`` (JSON: what ``lint --format
+json`` or ``send --format json`` prints). Exit codes are the CLI's: 0, 1 (problems or a message
+not delivered), 2 (bad input or configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from msgspec_dd.action_changes import ChangeSet, changes_for_event, within
+from msgspec_dd.action_inputs import ActionInputs, read_inputs
+from msgspec_dd.action_runner import Runner, environ_without, mask_commands
+from msgspec_dd.action_summary import (
+    Shown,
+    count_line,
+    message_section,
+    problems_table,
+    results_table,
+)
+from msgspec_dd.config import Config, load_config
+from msgspec_dd.discovery import discover, is_message_file
+from msgspec_dd.errors import ConfigError, MessageError, MsgspecError, UsageError
+from msgspec_dd.lint.engine import LintReport, lint_paths
+from msgspec_dd.lint.reporters import GitHubReporter
+from msgspec_dd.problems import Level
+
+#: The job summary of one step may hold 1 MiB; stop adding messages well before that.
+SUMMARY_BUDGET = 800_000
+#: Where ``preview`` writes its page, under ``RUNNER_TEMP``.
+PREVIEW_NAME = "msgspec-dd-preview.html"
+_CREDENTIAL_INPUTS = ("INPUT_WEBHOOK", "INPUT_SECRET")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The message files this run works on, and how they were chosen (for the summary)."""
+
+    files: tuple[Path, ...]
+    scope: str
+    notes: tuple[str, ...] = ()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of ``python -m msgspec_dd.action``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    sys.exit(run(args, dict(os.environ), sys.stdout, sys.stderr))
+
+
+def run(args: Sequence[str], environ: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    """Run the action's step ``args`` (``[]`` or ``["mask"]``); returns the exit code."""
+    credentials = [environ.get(name, "") for name in _CREDENTIAL_INPUTS]
+    if list(args) == ["mask"]:
+        out.writelines(line + "\n" for line in mask_commands(credentials))
+        return 0
+    runner = Runner.from_env(environ, [c for c in credentials if c.strip()])
+    if args:
+        runner.error(f"unexpected arguments {' '.join(args)!r} (expected none, or mask)", out)
+        return 2
+    try:
+        inputs = read_inputs(environ)
+        return _run(inputs, runner, environ, out, err)
+    except MsgspecError as exc:
+        runner.error(str(exc), out)
+        runner.set_outputs({"sent": "0", "skipped": "0", "failed": "0",
+                            "results": {"error": runner.hide(str(exc))}})
+        runner.add_summary(f"## msgspec-dd\n\n**Error:** {runner.hide(str(exc))}\n")
+        return exc.exit_code
+
+
+def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: TextIO,
+         err: TextIO) -> int:
+    config = load_config()
+    selection = select(inputs, environ)
+    err.write(f"msgspec-dd: {len(selection.files)} message file(s) {selection.scope}\n")
+    report = lint_paths(list(selection.files), config) if selection.files else LintReport((), ())
+    GitHubReporter(out).report(report)
+    if inputs.command == "send":
+        return _send(inputs, config, selection, report, runner, environ, err)
+    return _review(inputs, config, selection, report, runner)
+
+
+def select(inputs: ActionInputs, environ: Mapping[str, str]) -> Selection:
+    """The message files under ``paths``; with ``changed-only``, those this event changed."""
+    roots = [Path(path) for path in inputs.paths]
+    files = discover(roots)
+    where = ", ".join(f"`{path}`" for path in inputs.paths)
+    if not inputs.changed_only:
+        return Selection(tuple(files), f"under {where}")
+    event_name = environ.get("GITHUB_EVENT_NAME", "")
+    changes = changes_for_event(event_name, _event(environ), Path.cwd())
+    absolute = [root.resolve() for root in roots]
+    changed = changes.changed(absolute)
+    chosen = tuple(file for file in files if file.resolve() in changed)
+    kind = "push" if event_name == "push" else "pull request"
+    scope = f"changed by this {kind} under {where}"
+    if changes.head:
+        scope += f" (`{changes.describe()}`)"
+    return Selection(chosen, scope, _change_notes(changes, absolute))
+
+
+def _event(environ: Mapping[str, str]) -> Mapping[str, Any]:
+    path = environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        raise UsageError("changed-only needs GITHUB_EVENT_PATH (it is set inside GitHub Actions)")
+    try:
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the event payload {path}: {exc}") from exc
+    if not isinstance(event, Mapping):
+        raise UsageError(f"the event payload {path} is not a JSON object")
+    return event
+
+
+def _change_notes(changes: ChangeSet, roots: Sequence[Path]) -> tuple[str, ...]:
+    """Deleted and merely moved message files: said in the summary, never linted or sent."""
+    notes: list[str] = []
+    for change in changes.changes:
+        if not (is_message_file(change.path) and within(change.path, roots)):
+            continue
+        if change.status == "D":
+            notes.append(f"deleted: `{_display(change.path)}` (nothing to check or send)")
+        elif not change.counts(roots) and change.old_path is not None:
+            notes.append(f"moved without changes: `{_display(change.old_path)}` → "
+                         f"`{_display(change.path)}` (not sent again)")
+    return tuple(notes)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# -- lint and preview ---------------------------------------------------------------------------
+
+def _review(inputs: ActionInputs, config: Config, selection: Selection, report: LintReport,
+            runner: Runner) -> int:
+    shown = [_render_example(file, inputs, config, report) for file in selection.files]
+    outputs: dict[str, Any] = {"sent": "0", "skipped": "0", "failed": "0",
+                               "results": _lint_document(report)}
+    if inputs.command == "preview":
+        page = _preview_page([Path(s.path) for s in shown if s.payload is not None], config, runner)
+        outputs["preview"] = str(page) if page else ""
+    runner.set_outputs(outputs)
+    summary = _heading(inputs.command, selection, report) + problems_table(report.problems)
+    runner.add_summary(summary + _messages(shown))
+    return 1 if report.failed() else 0
+
+
+def _render_example(file: Path, inputs: ActionInputs, config: Config, report: LintReport) -> Shown:
+    from msgspec_dd.prepare import prepare_messages
+
+    errors = sum(1 for p in report.problems if p.path == str(file) and p.level is Level.ERROR)
+    if errors:
+        return Shown(str(file), (), None, f"{errors} error{'s' * (errors != 1)}; see above")
+    try:
+        [message] = prepare_messages([file], config=config, robots_override=inputs.robots,
+                                     use_examples=True)
+    except MsgspecError as exc:
+        return Shown(str(file), (), None, _reason(exc))
+    return Shown(message.path, message.robots, message.payload, "rendered with its examples")
+
+
+def _preview_page(files: Sequence[Path], config: Config, runner: Runner) -> Path | None:
+    from msgspec_dd.preview import render_page
+    from msgspec_dd.preview.build import build_items, write_page
+
+    if not files:
+        return None
+    path = runner.temp_dir / PREVIEW_NAME
+    write_page(render_page(build_items(files, config=config)), path)
+    return path
+
+
+def _lint_document(report: LintReport) -> dict[str, Any]:
+    """What ``msgspec-dd lint --format json`` prints."""
+    errors = sum(1 for p in report.problems if p.level is Level.ERROR)
+    return {"files": list(report.files), "problems": [p.to_json() for p in report.problems],
+            "errors": errors, "warnings": len(report.problems) - errors}
+
+
+# -- send -----------------------------------------------------------------------------------------
+
+def _send(inputs: ActionInputs, config: Config, selection: Selection, report: LintReport,
+          runner: Runner, environ: Mapping[str, str], err: TextIO) -> int:
+    heading = _heading("send", selection, report)
+    if not selection.files:
+        runner.set_outputs({"sent": "0", "skipped": "0", "failed": "0",
+                            "results": {"results": [], "counts": _zero_counts()}})
+        runner.add_summary(heading + "Nothing to send.\n")
+        return 0
+    child_env = _send_environ(inputs, config, environ)
+    shown = _render_for_send(inputs, config, selection)
+    code, document, tail = _run_send(inputs, selection.files, child_env, err)
+    counts = {**_zero_counts(), **(document.get("counts") or {})}
+    runner.set_outputs({**{k: str(v) for k, v in counts.items()}, "results": document})
+    summary = heading + _send_outcome(inputs, counts, document, code, tail)
+    runner.add_summary(summary + problems_table(report.problems) + _messages(shown))
+    return code
+
+
+def _send_environ(inputs: ActionInputs, config: Config, environ: Mapping[str, str]
+                  ) -> dict[str, str]:
+    """The CLI's environment: the ``webhook`` and ``secret`` inputs in the robot's variables."""
+    env = environ_without(environ, _CREDENTIAL_INPUTS)
+    if not (inputs.webhook or inputs.secret):
+        return env
+    if len(inputs.robots) > 1:
+        raise UsageError("the webhook and secret inputs belong to one robot, but robot names "
+                         f"{', '.join(inputs.robots)}; set each robot's variables in env: instead")
+    name = inputs.robots[0] if inputs.robots else "default"
+    robot = config.robot(name)
+    if inputs.webhook:
+        env[robot.webhook_env] = inputs.webhook
+    if inputs.secret:
+        if not robot.secret_env:
+            raise ConfigError(f"robot {name} has no secret_env in msgspec-dd.yaml, so the secret "
+                              "input has nowhere to go; add secret_env to the robot")
+        env[robot.secret_env] = inputs.secret
+    return env
+
+
+def _render_for_send(inputs: ActionInputs, config: Config, selection: Selection) -> list[Shown]:
+    """The bodies as send renders them, for the summary (send itself renders them again)."""
+    from msgspec_dd.prepare import prepare_messages
+
+    try:
+        messages = prepare_messages(
+            list(selection.files), config=config, var_args=inputs.var_args,
+            vars_file=Path(inputs.vars_file) if inputs.vars_file else None,
+            robots_override=inputs.robots,
+        )
+    except MsgspecError:
+        return []  # send refuses them too, and says why
+    note = "dry run, not posted" if inputs.dry_run else "as rendered for this run"
+    return [Shown(m.path, m.robots, m.payload, note) for m in messages]
+
+
+def _run_send(inputs: ActionInputs, files: Sequence[Path], env: dict[str, str], err: TextIO
+              ) -> tuple[int, dict[str, Any], list[str]]:
+    """``msgspec-dd send --format json``: exit code, its JSON document and its last stderr lines."""
+    args = [sys.executable, "-m", "msgspec_dd", "send", *map(str, files), "--format", "json"]
+    for var in inputs.var_args:
+        args += ["--var", var]
+    if inputs.vars_file:
+        args += ["--vars-file", inputs.vars_file]
+    for robot in inputs.robots:
+        args += ["--robot", robot]
+    if inputs.dry_run:
+        args.append("--dry-run")
+    tail: deque[str] = deque(maxlen=20)
+    # stdout to a file, stderr read live: reading two pipes in turn could deadlock.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as stdout:
+        with subprocess.Popen(args, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                              encoding="utf-8", errors="replace") as proc:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                err.write(line)
+                tail.append(line.rstrip("\n"))
+        stdout.seek(0)
+        document = _json_object(stdout.read())
+    for result in document.get("results") or []:
+        err.write(f"msgspec-dd: {result.get('path')} -> {result.get('robot')}: "
+                  f"{result.get('status')}\n")
+    return proc.returncode, document, list(tail)
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text.strip() else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _zero_counts() -> dict[str, int]:
+    return {"sent": 0, "skipped": 0, "failed": 0}
+
+
+def _send_outcome(inputs: ActionInputs, counts: Mapping[str, int], document: Mapping[str, Any],
+                  code: int, tail: Sequence[str]) -> str:
+    if inputs.dry_run and code == 0:
+        return "**Dry run**: every message was rendered and validated; nothing was posted.\n\n"
+    line = f"**{counts['sent']} sent, {counts['skipped']} skipped, {counts['failed']} failed**\n\n"
+    text = line + results_table(document.get("results") or [])
+    if code != 0 and not document.get("results"):
+        text += "send stopped before posting anything:\n\n```text\n" + "\n".join(tail) + "\n```\n\n"
+    return text
+
+
+# -- summary ---------------------------------------------------------------------------------------
+
+def _heading(command: str, selection: Selection, report: LintReport) -> str:
+    lines = [f"## msgspec-dd {command}", "",
+             f"{count_line(report.problems, len(selection.files))}, {selection.scope}.", ""]
+    lines += [f"- {note}" for note in selection.notes]
+    return "\n".join(lines) + ("\n\n" if selection.notes else "\n")
+
+
+def _messages(shown: Sequence[Shown]) -> str:
+    parts: list[str] = []
+    size = 0
+    for number, item in enumerate(shown):
+        section = message_section(item)
+        size += len(section)
+        if size > SUMMARY_BUDGET:
+            rest = len(shown) - number
+            parts.append(f"*{rest} more message{'s' * (rest != 1)} not shown: "
+                         "the job summary is limited to 1 MiB.*\n")
+            break
+        parts.append(section)
+    return "".join(parts)
+
+
+def _reason(exc: MsgspecError) -> str:
+    if isinstance(exc, MessageError):
+        count = len(exc.problems)
+        return f"{count} problem{'s' * (count != 1)} with its variables or rendering; see above"
+    return str(exc)
+
+
+if __name__ == "__main__":
+    main()

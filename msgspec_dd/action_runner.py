@@ -1,0 +1,104 @@
+"""Talking to the GitHub Actions runner: masks, annotations, step outputs and the job summary.
+
+The runner reads workflow commands (``::add-mask::``, ``::error::``) from the step's stdout and
+file commands from the files named by ``GITHUB_OUTPUT`` and ``GITHUB_STEP_SUMMARY``. Outside
+Actions (no such variables) outputs and summary are simply not written.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from msgspec_dd.errors import UsageError
+from msgspec_dd.webhook import redact, url_credentials, webhook_url
+
+
+def mask_commands(credentials: Iterable[str]) -> list[str]:
+    """``::add-mask::`` lines for each credential and for the access token inside a webhook URL.
+
+    The runner hides a masked value in every later log line; the token is masked on its own as
+    well because an error may show it without the rest of the URL. A command masks one line, so
+    a value with line breaks is masked line by line.
+    """
+    values: list[str] = []
+    for credential in credentials:
+        values.extend(line.strip() for line in credential.splitlines())
+        values.extend(_tokens(credential.strip()))
+    unique = dict.fromkeys(value for value in values if value)
+    return [f"::add-mask::{value}" for value in unique]
+
+
+def _tokens(webhook: str) -> tuple[str, ...]:
+    try:
+        return url_credentials(webhook_url(webhook))
+    except UsageError:  # not a webhook (the secret): nothing more to mask
+        return ()
+
+
+def command_data(text: str) -> str:
+    """``text`` escaped as the message of a workflow command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Where this step's outputs, summary and scratch files go, and what hides credentials."""
+
+    output_file: Path | None
+    summary_file: Path | None
+    temp_dir: Path
+    credentials: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], credentials: Iterable[str] = ()) -> Runner:
+        """This step's runner: ``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``, ``RUNNER_TEMP``."""
+        return cls(
+            output_file=_path(environ.get("GITHUB_OUTPUT")),
+            summary_file=_path(environ.get("GITHUB_STEP_SUMMARY")),
+            temp_dir=_path(environ.get("RUNNER_TEMP")) or Path(tempfile.gettempdir()),
+            credentials=tuple(credentials),
+        )
+
+    def hide(self, text: str) -> str:
+        """``text`` with every credential (and anything shaped like one) replaced by ``***``."""
+        return redact(text, self.credentials)
+
+    def set_outputs(self, outputs: Mapping[str, Any]) -> None:
+        """Write step outputs; JSON values are written compact, so each fits on one line."""
+        if self.output_file is None:
+            return
+        lines = []
+        for name, value in outputs.items():
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            text = self.hide(text)
+            if "\n" in text or "\r" in text:
+                raise ValueError(f"output {name} must be a single line")
+            lines.append(f"{name}={text}\n")
+        with self.output_file.open("a", encoding="utf-8") as stream:
+            stream.writelines(lines)
+
+    def add_summary(self, markdown: str) -> None:
+        """Append ``markdown`` to the job summary."""
+        if self.summary_file is None:
+            return
+        with self.summary_file.open("a", encoding="utf-8") as stream:
+            stream.write(self.hide(markdown))
+
+    def error(self, message: str, stream: TextIO) -> None:
+        """An error annotation not tied to a line (bad input, missing commit)."""
+        stream.write(f"::error title=msgspec-dd::{command_data(self.hide(message))}\n")
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def environ_without(environ: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """A copy of ``environ`` without ``names``: child processes get no extra credential copies."""
+    dropped = set(names)
+    return {key: value for key, value in environ.items() if key not in dropped}
