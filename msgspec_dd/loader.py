@@ -7,9 +7,11 @@ binary data and other encodings are told apart from YAML mistakes, and every fai
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +132,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Positions]:
         if node is None:
             return None, Positions()
         positions = Positions()
-        _Walker(name, positions).walk(node, ())
+        _Walker(name, positions, _Lines(text)).walk(node, ())
         return loader.construct_document(node), positions
     except yaml.MarkedYAMLError as err:
         raise LoadError(_yaml_problem(name, err, text)) from err
@@ -143,23 +145,19 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Positions]:
 
 
 def parse_json(text: str, name: str) -> tuple[Any, Positions]:
-    """Parse JSON strictly; positions come from reading the same text as YAML where it can."""
+    """Parse JSON strictly, then record where each value and key starts."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise LoadError(_problem(name, err.lineno, err.colno, f"invalid JSON: {err.msg}")) from err
     except RecursionError as err:
         raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
-    try:
-        _, positions = parse_yaml(text, name)
-    except LoadError:
-        positions = Positions()  # valid JSON that YAML 1.1 rejects (tabs): no positions
-    return data, positions
+    return data, json_positions(text, name)
 
 
 def _yaml_problem(name: str, err: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = err.problem_mark or err.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, column = _Lines(text).position(mark) if mark else (1, 1)
     what = " ".join(part for part in (err.context, err.problem) if part) or "invalid YAML"
     source_lines = text.splitlines()
     if line <= len(source_lines) and "\t" in source_lines[line - 1][:column]:
@@ -167,12 +165,28 @@ def _yaml_problem(name: str, err: yaml.MarkedYAMLError, text: str) -> Problem:
     return _problem(name, line, column, f"invalid YAML: {what}")
 
 
+class _Lines:
+    """Line and column of a character offset, counting only ``\n`` as editors and GitHub do.
+
+    PyYAML's own line numbers also count NEL, U+2028 and U+2029 as line breaks.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        self.starts.extend(i + 1 for i, char in enumerate(text) if char == "\n")
+
+    def position(self, mark: Any) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
+
+
 class _Walker:
     """Visits the node graph as the constructor will, counting aliases as their expansion."""
 
-    def __init__(self, name: str, positions: Positions) -> None:
+    def __init__(self, name: str, positions: Positions, lines: _Lines) -> None:
         self.name = name
         self.positions = positions
+        self.lines = lines
         self.visited = 0
 
     def walk(self, node: yaml.Node, path: PathT) -> None:
@@ -182,7 +196,7 @@ class _Walker:
                                            "(aliases expanding too far?)"))
         if len(path) > MAX_DEPTH:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
-        self.positions.values.setdefault(path, _mark(node))
+        self.positions.values.setdefault(path, self.lines.position(node.start_mark))
         if isinstance(node, yaml.MappingNode):
             self._walk_mapping(node, path)
         elif isinstance(node, yaml.SequenceNode):
@@ -204,11 +218,11 @@ class _Walker:
                 self._walk_item(key_node, value_node, (*path, key))
 
     def _walk_item(self, key_node: yaml.Node, value_node: yaml.Node, path: PathT) -> None:
-        self.positions.keys.setdefault(path, _mark(key_node))
+        self.positions.keys.setdefault(path, self.lines.position(key_node.start_mark))
         self.walk(value_node, path)
 
     def _at(self, node: yaml.Node, message: str) -> Problem:
-        line, column = _mark(node)
+        line, column = self.lines.position(node.start_mark)
         return _problem(self.name, line, column, message)
 
 
@@ -235,9 +249,85 @@ def _merged_items(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node
                 yield from _merged_items(source)
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
 def _problem(name: str, line: int, column: int, message: str) -> Problem:
     return Problem(name, line, column, RULE, Level.ERROR, message)
+
+
+def json_positions(text: str, name: str) -> Positions:
+    """Positions of every value and key in ``text``, which must be valid JSON."""
+    positions = Positions()
+    _JsonScanner(text, name, positions).value(_skip_space(text, 0), ())
+    return positions
+
+
+_JSON_SPACE = " \t\r\n"
+_JSON_STRING_END = re.compile(r'["\\]')
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in _JSON_SPACE:
+        index += 1
+    return index
+
+
+class _JsonScanner:
+    """Walks valid JSON recording positions; it never needs to report errors of its own."""
+
+    def __init__(self, text: str, name: str, positions: Positions) -> None:
+        self.text = text
+        self.name = name
+        self.positions = positions
+        self.lines = _Lines(text)
+
+    def at(self, index: int) -> tuple[int, int]:
+        return self.lines.position(_Offset(index))
+
+    def value(self, index: int, path: PathT) -> int:
+        if len(path) > MAX_DEPTH:
+            raise LoadError(_problem(self.name, *self.at(index),
+                                     f"document is nested deeper than {MAX_DEPTH} levels"))
+        self.positions.values.setdefault(path, self.at(index))
+        char = self.text[index]
+        if char == "{":
+            return self.container(index, path, keyed=True)
+        if char == "[":
+            return self.container(index, path, keyed=False)
+        if char == '"':
+            return self.string_end(index)
+        end = index
+        while end < len(self.text) and self.text[end] not in ",]}" + _JSON_SPACE:
+            end += 1
+        return end
+
+    def container(self, index: int, path: PathT, *, keyed: bool) -> int:
+        closing = "}" if keyed else "]"
+        index = _skip_space(self.text, index + 1)
+        count = 0
+        while self.text[index] != closing:
+            if keyed:
+                key_end = self.string_end(index)
+                key = json.loads(self.text[index:key_end])
+                self.positions.keys.setdefault((*path, key), self.at(index))
+                index = _skip_space(self.text, _skip_space(self.text, key_end) + 1)
+                index = self.value(index, (*path, key))
+            else:
+                index = self.value(index, (*path, count))
+            count += 1
+            index = _skip_space(self.text, index)
+            if self.text[index] == ",":
+                index = _skip_space(self.text, index + 1)
+        return index + 1
+
+    def string_end(self, index: int) -> int:
+        index += 1
+        while True:
+            match = _JSON_STRING_END.search(self.text, index)
+            assert match is not None  # the text is valid JSON
+            if match.group() == '"':
+                return match.end()
+            index = match.end() + 1
+
+
+@dataclass(frozen=True)
+class _Offset:
+    index: int

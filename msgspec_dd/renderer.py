@@ -116,7 +116,7 @@ class _Renderer:
         if FOR in item:
             scopes = self.loop(item[FOR], (*src, FOR), context)
         if IF in item:
-            scopes = [scope for scope in scopes if self.evaluate(item[IF], (*src, IF), scope)]
+            scopes = [scope for scope in scopes if self.evaluate(item[IF], (*src, IF), scope, truth=True)]
         return scopes
 
     def loop(self, clause: Any, src: PathT, context: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -127,9 +127,11 @@ class _Renderer:
         except TemplateProblem as err:
             raise _Failure(src, str(err)) from err
 
-    def evaluate(self, expression: Any, src: PathT, context: Mapping[str, Any]) -> Any:
+    def evaluate(self, expression: Any, src: PathT, context: Mapping[str, Any], *, truth: bool = False) -> Any:
         try:
             compiled = template.compile_expression(str(expression))
+            if truth:  # an undefined value fails when tested, so test it inside the sandbox too
+                return template.run_bounded(lambda: bool(compiled(**context)))
             return template.evaluate(compiled, context)
         except TemplateProblem as err:
             raise _Failure(src, str(err)) from err
