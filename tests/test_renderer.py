@@ -241,13 +241,10 @@ def test_the_first_failing_template_stops_the_render() -> None:
     assert failure(source).startswith("m.yaml:4:7: error: template failed: ZeroDivisionError")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a $if whose value is undefined (a.pinned on an "
-                   "element without 'pinned') raises jinja2 UndefinedError out of the renderer: "
-                   "truthiness is tested outside template.run_bounded")
 def test_an_undefined_if_is_a_render_error_at_its_line() -> None:
     source = items("- $for: a in xs", "  $if: a.pinned", "  t: x")
     assert failure(source, xs=[{}]) == (
-        "m.yaml:5:9: error: template error: 'dict object' has no attribute 'pinned' [render-failed]"
+        "m.yaml:5:12: error: template error: 'dict object' has no attribute 'pinned' [render-failed]"
     )
 
 
