@@ -18,6 +18,7 @@ not delivered), 2 (bad input or configuration).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -43,7 +44,7 @@ from msgspec_dd.config import Config, load_config
 from msgspec_dd.discovery import discover, is_message_file
 from msgspec_dd.errors import ConfigError, MessageError, MsgspecError, UsageError
 from msgspec_dd.lint.engine import LintReport, lint_paths
-from msgspec_dd.lint.reporters import GitHubReporter
+from msgspec_dd.lint.reporters import GitHubReporter, JsonReporter
 from msgspec_dd.problems import Level
 
 #: The job summary of one step may hold 1 MiB; stop adding messages well before that.
@@ -104,13 +105,17 @@ def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: 
 def select(inputs: ActionInputs, environ: Mapping[str, str]) -> Selection:
     """The message files under ``paths``; with ``changed-only``, those this event changed."""
     roots = [Path(path) for path in inputs.paths]
-    files = discover(roots)
     where = ", ".join(f"`{path}`" for path in inputs.paths)
     if not inputs.changed_only:
-        return Selection(tuple(files), f"under {where}")
+        return Selection(tuple(discover(roots)), f"under {where}")
     event_name = environ.get("GITHUB_EVENT_NAME", "")
     changes = changes_for_event(event_name, _event(environ), Path.cwd())
     absolute = [root.resolve() for root in roots]
+    # A path this event deleted has nothing left to check; any other missing path is a mistake.
+    gone = {c.path for c in changes.changes if c.status == "D"} | {
+        c.old_path for c in changes.changes if c.old_path is not None}
+    files = discover([root for root, full in zip(roots, absolute, strict=True)
+                      if root.exists() or not any(within(path, [full]) for path in gone)])
     changed = changes.changed(absolute)
     chosen = tuple(file for file in files if file.resolve() in changed)
     kind = "push" if event_name == "push" else "pull request"
@@ -195,11 +200,11 @@ def _preview_page(files: Sequence[Path], config: Config, runner: Runner) -> Path
     return path
 
 
-def _lint_document(report: LintReport) -> dict[str, Any]:
-    """What ``msgspec-dd lint --format json`` prints."""
-    errors = sum(1 for p in report.problems if p.level is Level.ERROR)
-    return {"files": list(report.files), "problems": [p.to_json() for p in report.problems],
-            "errors": errors, "warnings": len(report.problems) - errors}
+def _lint_document(report: LintReport) -> Any:
+    """What ``msgspec-dd lint --format json`` prints, from the same reporter."""
+    buffer = io.StringIO()
+    JsonReporter(buffer).report(report)
+    return json.loads(buffer.getvalue())
 
 
 # -- send -----------------------------------------------------------------------------------------

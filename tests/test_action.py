@@ -174,6 +174,27 @@ def test_deleting_a_branch_selects_nothing(repo: Repo, scratch: Path) -> None:
     assert "Nothing to send." in run.summary
 
 
+def test_a_push_that_removes_the_whole_directory_selects_nothing(repo: Repo, scratch: Path
+                                                                 ) -> None:
+    repo.write("messages/a.yaml", message("a"))
+    repo.write("announcements/b.yaml", message("b"))
+    before = repo.commit("two folders")
+    repo.git("rm", "-q", "-r", "messages")
+    after = repo.commit("retire messages/")
+    event = push_event(repo, before, after)
+
+    run = run_step(repo.path, scratch, event=event,
+                   inputs={"changed-only": "true", "paths": "messages\nannouncements"})
+    assert run.code == 0, run.out
+    assert linted(run) == []
+    assert "deleted: `messages/a.yaml` (nothing to check or send)" in run.summary
+
+    typo = run_step(repo.path, scratch, event=event,
+                    inputs={"changed-only": "true", "paths": "mesages"})
+    assert typo.code == 2
+    assert typo.out == "::error title=msgspec-dd::mesages: no such file or directory\n"
+
+
 def test_a_shallow_clone_fetches_the_commit_before_the_push(tmp_path: Path) -> None:
     origin = Repo(tmp_path / "origin")
     origin.write("messages/a.yaml", message("a"))
