@@ -312,6 +312,21 @@ def test_list_rules_lists_every_rule_with_its_level() -> None:
     assert rows == [[rule_id, module.LEVEL.value] for rule_id, module in RULES.items()]
 
 
+@pytest.mark.xfail(strict=True, reason="bug: a problem in a $for item is reported once per "
+                   "element, identical lines included (dedupe equal Problems in the engine)")
+def test_a_problem_in_a_for_item_is_reported_once(tmp_path: Path) -> None:
+    write(tmp_path, "feed.yaml", (
+        "vars:\n  articles: {type: array, examples: [[{t: a}, {t: b}, {t: c}]]}\n"
+        "message:\n  msgtype: feedCard\n  feedCard:\n    links:\n"
+        "      - $for: a in articles\n        title: \"{{ a.t }}\"\n"
+        "        messageURL: https://example.com/\n        picURL: http://example.com/c.png\n"
+    ))
+    result = lint("feed.yaml", cwd=tmp_path)
+    assert result.out == ("feed.yaml:10:17: warning: 'http://example.com/c.png' uses http; use https "
+                          "(some clients block http images and links) [insecure-url]\n")
+    assert result.err == "1 file checked: 0 errors, 1 warning\n"
+
+
 # ----------------------------------------------------------------------------------------- secrets
 
 
