@@ -21,6 +21,7 @@ from msgspec_dd.loader import Document, LoadError, load_document
 from msgspec_dd.problems import Level, Problem
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DECIMAL = re.compile(r"^\s*[+-]?\d+\s*$")
 _MISSING: Any = object()
 
 
@@ -55,6 +56,8 @@ class Variable:
         types = declared if isinstance(declared, list) else [declared]
         if declared is None or "string" in types:
             return text
+        if ("integer" in types or "number" in types) and _DECIMAL.match(text):
+            return int(text)  # "08" (as in week=$(date +%V)) is 8, not YAML's octal or a string
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError:

@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
-DOCS = ROOT / "docs" / "github.md"
+DOCS = ROOT / "README.md"
 
 
 def actionlint_command() -> list[str]:
