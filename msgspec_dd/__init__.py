@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "Problem", "Level", "MsgspecError"]
+__all__ = ["Level", "MsgspecError", "Problem", "__version__"]
 
 _LAZY = {
     "Problem": "msgspec_dd.problems",

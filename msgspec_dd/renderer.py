@@ -165,4 +165,4 @@ def _bind(names: tuple[str, ...], element: Any) -> dict[str, Any]:
         raise TemplateProblem(f"cannot unpack {type(element).__name__} into {', '.join(names)}") from err
     if len(values) != len(names):
         raise TemplateProblem(f"cannot unpack {len(values)} values into {', '.join(names)}")
-    return dict(zip(names, values))
+    return dict(zip(names, values, strict=False))

@@ -98,7 +98,7 @@ def check(
 def _run(context: LintContext, stage: str) -> list[Problem]:
     problems: list[Problem] = []
     for rule in RULES.values():
-        if rule.STAGE == stage:
+        if stage == rule.STAGE:
             problems.extend(_problems(rule, context))
     return problems
 

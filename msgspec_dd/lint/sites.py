@@ -6,6 +6,7 @@ undeclared one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,10 +56,8 @@ def _item(item: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
     if FOR in item:
         clause = str(item[FOR])
         yield Site((*path, FOR), "for", clause, bound)
-        try:
+        with contextlib.suppress(TemplateProblem):
             inner = bound | set(parse_for(clause)[0])
-        except TemplateProblem:
-            pass
     if IF in item:
         yield Site((*path, IF), "if", str(item[IF]), inner)
     rest = {k: v for k, v in item.items() if k not in (FOR, IF)}

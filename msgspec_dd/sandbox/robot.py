@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from msgspec_dd.keywords import contains_keyword
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
-from msgspec_dd.keywords import contains_keyword
 from msgspec_dd.sandbox.payload import MAX_BODY_BYTES, PayloadChecker
 from msgspec_dd.sandbox.ratelimit import RateLimiter
 from msgspec_dd.sandbox.security import check_signature, check_token

@@ -10,6 +10,7 @@ logged: it holds the access token and signature.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -21,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from msgspec_dd.errors import UsageError
+from msgspec_dd.preview.inbox import inbox_page
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.faults import Fault, FaultQueue
-from msgspec_dd.preview.inbox import inbox_page
 from msgspec_dd.sandbox.robot import Outcome, Robot
 from msgspec_dd.sandbox.settings import SandboxSettings, new_token
 
@@ -152,10 +153,8 @@ class SandboxServer:
         with self._counter_lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._httpd.server_close()
 
     def __enter__(self) -> Self:
@@ -355,10 +354,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _abort(self) -> None:
         """Close the connection without a reply; SO_LINGER 0 makes it a TCP reset."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
 
 
 def _describe(number: int, outcome: Outcome, fault: Fault | None) -> str:
