@@ -20,14 +20,12 @@ from collections.abc import Iterator
 
 from msgspec_dd.lint.rule import Finding, LintContext
 from msgspec_dd.lint.urls import scheme, urls
+from msgspec_dd.markdown import IMAGE_SCHEMES, LINK_SCHEMES
 from msgspec_dd.problems import Level
 
 ID = "url-scheme"
 LEVEL = Level.ERROR
 STAGE = "rendered"
-
-LINK_SCHEMES = frozenset({"https", "http", "dingtalk"})
-IMAGE_SCHEMES = frozenset({"https", "http"})
 
 
 def check(context: LintContext) -> Iterator[Finding]:
