@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import ROOT, Run, run_cli
 
 from msgspec_dd.lint.rules import RULES
-from clirun import ROOT, Run, run_cli
 
 BAD = """\
 message:

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import ROOT, Run, run_cli
 
 from msgspec_dd import __version__, body
 from msgspec_dd.loader import load_document
-from clirun import ROOT, Run, run_cli
 
 TEXT_JSON = """\
 {

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import tempfile
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+from clirun import run_cli
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -28,13 +30,13 @@ from hypothesis_jsonschema import from_schema
 from msgspec_dd import schemas
 from msgspec_dd.config import default_config
 from msgspec_dd.context import builtins
+from msgspec_dd.errors import MessageError, UsageError
 from msgspec_dd.lint.engine import lint_file
 from msgspec_dd.loader import Document, Positions, load_document
 from msgspec_dd.prepare import prepare_file
 from msgspec_dd.problems import Level, Problem
 from msgspec_dd.renderer import render_message
 from msgspec_dd.template import TEMPLATE_MARKERS
-from clirun import run_cli
 
 PAYLOAD_TYPES = ["text", "link", "markdown", "actionCard-single", "actionCard-multi", "feedCard"]
 SCHEMA_RULES = {"file-schema", "payload-schema"}
@@ -333,7 +335,7 @@ def test_a_schema_break_is_reported_at_its_line(name: str, syntax: str, data: st
 
 @pytest.mark.parametrize("content", ["\\ud83d\\ude00", "\x7f", "\x9f"])
 def test_json_positions_survive_characters_yaml_cannot_read(content: str, tmp_path: Path) -> None:
-    text = '{"message": {"msgtype": "text",\n "text": {"content": "%s"},\n "zz": 1}}\n' % content
+    text = f'{{"message": {{"msgtype": "text",\n "text": {{"content": "{content}"}},\n "zz": 1}}}}\n'
     problems = lint_file(write(tmp_path, "m.json", text), default_config())
     assert [(p.rule, p.line, p.column) for p in problems] == [("file-schema", 3, 2)]
 
@@ -342,10 +344,10 @@ def test_json_positions_survive_characters_yaml_cannot_read(content: str, tmp_pa
 @pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
 def test_lines_are_counted_as_editors_count_them(syntax: str, char: str, tmp_path: Path) -> None:
     if syntax == "json":
-        text = '{"message": {"msgtype": "text",\n "text": {"content": "a%sb"},\n "zz": 1}}\n' % char
+        text = f'{{"message": {{"msgtype": "text",\n "text": {{"content": "a{char}b"}},\n "zz": 1}}}}\n'
         expected = ("file-schema", 3, 2)
     else:
-        text = 'message:\n  msgtype: text\n  text:\n    content: "a%sb"\n  zz: 1\n' % char
+        text = f'message:\n  msgtype: text\n  text:\n    content: "a{char}b"\n  zz: 1\n'
         expected = ("file-schema", 5, 3)
     problems = lint_file(write(tmp_path, f"m.{syntax}", text), default_config())
     assert [(p.rule, p.line, p.column) for p in problems] == [expected]
@@ -437,6 +439,42 @@ def test_arbitrary_structures_are_problems_never_exceptions(data: Any, suffix: s
     assert_problems(lint_bytes(raw, suffix))
 
 
+#: Templates over a variable ``x`` of any shape: most fail on some shapes, none may crash.
+TEMPLATES_OVER_X = st.sampled_from([
+    "{{ x }}", "{{ x.y }}", "{{ x[0] }}", "{{ x | length }}", "{{ x | join(',') }}",
+    "{% for i in x %}{{ i }}{% endfor %}", "{{ x ~ x }}", "{{ x * 3 }}", "{{ x + x }}",
+    "{{ x | tojson }}", "{{ x % 2 }}", "{{ now.strftime(x) }}", "{{ x | int }}", "{{ x | sum }}",
+    "{{ x | sort | first }}", "{{ x | dictsort }}", "{{ '%s' | format(x) }}", "{{ x | round }}",
+    "{{ x | selectattr('a') | list }}", "{{ x | max }}", "{{ github.sha }}", "{{ today - x }}",
+])
+FOR_CLAUSES = st.sampled_from(["a in x", "k, v in x", "k, v in x.items()", "a in x[:2]"])
+IF_CLAUSES = st.sampled_from(["a", "k", "a.b", "x.y", "true", "a > 1"])
+
+
+@st.composite
+def templated_files(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid body with templates over ``x`` in some strings and maybe a $for/$if button."""
+    name = draw(st.sampled_from(PAYLOAD_TYPES))
+    body = draw(payloads(name))
+    leaves = list(string_leaves(body))
+    for path in draw(st.lists(st.sampled_from(leaves), max_size=3)):
+        get(body, path[:-1])[path[-1]] = draw(TEMPLATES_OVER_X)
+    if name == "actionCard-multi" and draw(st.booleans()):
+        body["actionCard"]["btns"].append({"$for": draw(FOR_CLAUSES), "$if": draw(IF_CLAUSES),
+                                           "title": draw(TEMPLATES_OVER_X), "actionURL": "https://a"})
+    return {"vars": {"x": {"examples": [draw(STRUCTURES)]}}, "message": body}
+
+
+@PROPERTY
+@given(data=templated_files(), samples=st.booleans())
+def test_templated_files_are_problems_never_exceptions(data: dict[str, Any], samples: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp), "m.json", json.dumps(data))
+        assert_problems(lint_file(path, default_config()))
+        with contextlib.suppress(MessageError, UsageError):
+            prepare_file(path, config=default_config(), now=NOW, use_examples=samples, environ={})
+
+
 CLI_SETTINGS = settings(PROPERTY, max_examples=4)
 
 
@@ -525,7 +563,7 @@ def test_rendering_keeps_structure_and_plain_strings(tree: Any) -> None:
     body = render({"msgtype": "text", "tree": tree}, {"x": "X"})
     assert body["tree"] == expected_render(tree)
     assert shape(body["tree"]) == shape(tree)
-    for original, out in zip(strings(tree), strings(body["tree"])):
+    for original, out in zip(strings(tree), strings(body["tree"]), strict=True):
         if not has_marker(original):
             assert out.encode("utf-8", "surrogatepass") == original.encode("utf-8", "surrogatepass")
 
