@@ -135,7 +135,7 @@ def written(data: dict[str, Any], folder: Path) -> list[Path]:
 
 def render_file(path: Path) -> tuple[Any, list[Problem]]:
     document = load_document(path)
-    rendered, problems = render_message(document, {}, builtins(tz=timezone.utc, now=NOW))
+    rendered, problems = render_message(document, {}, builtins(tz=timezone.utc, now=NOW, environ={}))
     return (rendered.payload if rendered else None), problems
 
 
@@ -512,7 +512,7 @@ def document(message: Any) -> Document:
 
 def render(message: Any, variables: dict[str, Any]) -> Any:
     rendered, problems = render_message(document(message), variables,
-                                        builtins(tz=timezone.utc, now=NOW))
+                                        builtins(tz=timezone.utc, now=NOW, environ={}))
     assert problems == [] and rendered is not None, problems
     return rendered.payload
 

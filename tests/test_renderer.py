@@ -23,7 +23,7 @@ def doc(source: str) -> Document:
 
 
 def rendered(source: str, **variables: Any) -> Rendered:
-    result, problems = render_message(doc(source), variables, builtins(tz=timezone.utc, now=NOW))
+    result, problems = render_message(doc(source), variables, builtins(tz=timezone.utc, now=NOW, environ={}))
     assert problems == [] and result is not None, problems
     return result
 
@@ -33,7 +33,7 @@ def render(source: str, **variables: Any) -> Any:
 
 
 def failure(source: str, **variables: Any) -> str:
-    result, problems = render_message(doc(source), variables, builtins(tz=timezone.utc, now=NOW))
+    result, problems = render_message(doc(source), variables, builtins(tz=timezone.utc, now=NOW, environ={}))
     assert result is None and len(problems) == 1, problems
     return problems[0].format()
 
@@ -156,7 +156,7 @@ def test_origin_maps_each_rendered_path_to_its_source_path_and_line() -> None:
         "        actionURL: https://c\n"          # 13
     )
     document = doc(source)
-    result, _ = render_message(document, {"xs": ["p", "q"]}, builtins(tz=timezone.utc, now=NOW))
+    result, _ = render_message(document, {"xs": ["p", "q"]}, builtins(tz=timezone.utc, now=NOW, environ={}))
     assert result is not None
     btns = ("message", "actionCard", "btns")
     assert result.source(("actionCard", "btns", 0, "title")) == (*btns, 0, "title")
@@ -178,7 +178,7 @@ def test_origin_maps_each_rendered_path_to_its_source_path_and_line() -> None:
 def test_origin_of_a_value_item_is_its_value_line() -> None:
     source = items("- $for: p in ps", "  $value: '{{ p }}'", "- plain")
     document = doc(source)
-    result, _ = render_message(document, {"ps": ["a", "b"]}, builtins(tz=timezone.utc, now=NOW))
+    result, _ = render_message(document, {"ps": ["a", "b"]}, builtins(tz=timezone.utc, now=NOW, environ={}))
     assert result is not None
     assert result.source(("l", 1)) == ("message", "l", 0, "$value")
     assert document.positions.locate(result.source(("l", 1))) == (5, 15)

@@ -93,6 +93,9 @@ def test_coerce_string_and_untyped_verbatim_other_types_as_yaml() -> None:
     assert Variable("v", {"type": ["string", "null"]}).coerce("null") == "null"
     assert Variable("v", {}).coerce("[1, 2]") == "[1, 2]"
     assert Variable("v", {"type": "integer"}).coerce("48") == 48
+    # Leading zeros are decimal, as people mean them (YAML 1.1 would read 010 as octal 8).
+    assert Variable("v", {"type": "integer"}).coerce("010") == 10
+    assert Variable("v", {"type": "integer"}).coerce("08") == 8
     assert Variable("v", {"type": "number"}).coerce("4.5") == 4.5
     assert Variable("v", {"type": "array"}).coerce("[1,2]") == [1, 2]
     assert Variable("v", {"type": "object"}).coerce("{a: 1}") == {"a": 1}
@@ -345,6 +348,16 @@ def test_github_outside_actions_is_an_error_when_rendering(tmp_path: Path) -> No
     assert [p.message for p in caught.value.problems] == [
         "'github' is only available inside GitHub Actions (lint and preview use samples)"
     ]
+
+
+@pytest.mark.xfail(strict=True, reason="bug: outside Actions 'github' is truthy (no __bool__ on "
+                   "the stand-in), so '{% if github %}' silently takes the Actions branch")
+@pytest.mark.parametrize("template", ["{% if github %}CI{% else %}local{% endif %}",
+                                      "{{ github | length }}"])
+def test_any_use_of_github_outside_actions_is_an_error(tmp_path: Path, template: str) -> None:
+    path = message_file(tmp_path, "m.json", {}, template)
+    with pytest.raises(MessageError, match="only available inside GitHub Actions"):
+        prepare([path])
 
 
 def test_github_outside_actions_uses_samples_in_lint(tmp_path: Path,
