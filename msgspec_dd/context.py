@@ -41,6 +41,15 @@ class _NoGitHub:
     def __str__(self) -> str:
         raise TemplateProblem(self._MESSAGE)
 
+    def __bool__(self) -> bool:  # {% if github %} must not silently take the Actions branch
+        raise TemplateProblem(self._MESSAGE)
+
+    def __len__(self) -> int:
+        raise TemplateProblem(self._MESSAGE)
+
+    def __iter__(self) -> Any:
+        raise TemplateProblem(self._MESSAGE)
+
 
 def timezone(name: str | None) -> tzinfo:
     """The configured zone, or the machine's local zone."""

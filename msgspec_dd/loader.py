@@ -303,10 +303,15 @@ class _JsonScanner:
         closing = "}" if keyed else "]"
         index = _skip_space(self.text, index + 1)
         count = 0
+        seen: set[str] = set()
         while self.text[index] != closing:
             if keyed:
                 key_end = self.string_end(index)
                 key = json.loads(self.text[index:key_end])
+                if key in seen:
+                    raise LoadError(_problem(self.name, *self.at(index),
+                                             f"duplicate key {key!r}; remove one of them"))
+                seen.add(key)
                 self.positions.keys.setdefault((*path, key), self.at(index))
                 index = _skip_space(self.text, _skip_space(self.text, key_end) + 1)
                 index = self.value(index, (*path, key))

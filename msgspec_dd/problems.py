@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from msgspec_dd.redaction import redact
+
 
 class Level(str, enum.Enum):
     """How serious a problem is."""
@@ -23,6 +25,10 @@ class Problem:
     rule: str
     level: Level
     message: str
+
+    def __post_init__(self) -> None:
+        # A problem may quote a value from the file; a credential there must not be repeated.
+        object.__setattr__(self, "message", redact(self.message))
 
     def format(self) -> str:
         """``path:line:col: level: message [rule-id]``."""

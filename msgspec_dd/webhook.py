@@ -10,28 +10,17 @@ too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from msgspec_dd.errors import ConfigError
+from msgspec_dd.redaction import MASK, redact
+
+__all__ = ["DINGTALK_ENDPOINT", "MASK", "is_token", "redact", "url_credentials", "webhook_url", "with_query"]
+
+_TOKEN = re.compile(r"[0-9a-fA-F]{64}")
 
 #: Where DingTalk's custom group robots receive messages.
 DINGTALK_ENDPOINT = "https://oapi.dingtalk.com/robot/send"
-
-#: What replaces a hidden credential.
-MASK = "***"
-
-_TOKEN = re.compile(r"[0-9a-fA-F]{64}")
-_PATTERNS = (
-    # access_token=... and sign=... in URLs, whatever the value looks like.
-    (re.compile(r"(access_token=)[^&\s'\"<>)]+"), r"\1" + MASK),
-    (re.compile(r"(?<![A-Za-z0-9_])(sign=)[^&\s'\"<>)]+"), r"\1" + MASK),
-    # A signing secret anywhere.
-    (re.compile(r"SEC[0-9a-fA-F]{64}"), "SEC" + MASK),
-    # A bare access token anywhere (64 hex characters standing on their own).
-    (re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])"), MASK),
-)
-
 
 def is_token(value: str) -> bool:
     """True when ``value`` has the shape of a DingTalk access token (64 hex characters)."""
@@ -70,17 +59,3 @@ def with_query(url: str, query: str) -> str:
         return url
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}{query}"
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with access tokens, ``sign`` values and signing secrets replaced by ``***``.
-
-    ``secrets`` are further values to hide wherever they appear (raw or URL-encoded), such as the
-    exact webhook and secret of a robot, whatever their shape.
-    """
-    for secret in sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
-            text = text.replace(form, MASK)
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text

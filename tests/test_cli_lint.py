@@ -312,8 +312,6 @@ def test_list_rules_lists_every_rule_with_its_level() -> None:
     assert rows == [[rule_id, module.LEVEL.value] for rule_id, module in RULES.items()]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a problem in a $for item is reported once per "
-                   "element, identical lines included (dedupe equal Problems in the engine)")
 def test_a_problem_in_a_for_item_is_reported_once(tmp_path: Path) -> None:
     write(tmp_path, "feed.yaml", (
         "vars:\n  articles: {type: array, examples: [[{t: a}, {t: b}, {t: c}]]}\n"
@@ -330,8 +328,6 @@ def test_a_problem_in_a_for_item_is_reported_once(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------------------- secrets
 
 
-@pytest.mark.xfail(strict=True, reason="bug: url-scheme, insecure-url and file-schema messages "
-                   "echo the value, so lint prints the committed secret it warns about")
 @pytest.mark.parametrize("format_", ["text", "json", "github"])
 def test_lint_never_repeats_a_committed_secret(tmp_path: Path, format_: str) -> None:
     write(tmp_path, "leak.yaml", (

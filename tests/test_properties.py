@@ -353,9 +353,6 @@ def test_lines_are_counted_as_editors_count_them(syntax: str, char: str, tmp_pat
     assert [(p.rule, p.line, p.column) for p in problems] == [expected]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a duplicate key in JSON is silently accepted (the "
-                   "last wins) while positions come from the first, so problems point at the "
-                   "wrong key; YAML reports duplicates as yaml-syntax errors")
 def test_a_duplicate_json_key_is_an_error_at_the_second_key(tmp_path: Path) -> None:
     text = ('{"message": {"msgtype": "text", "text": {"content": "a"}},\n'
             ' "message": {"msgtype": "text"}}\n')

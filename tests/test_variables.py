@@ -350,8 +350,6 @@ def test_github_outside_actions_is_an_error_when_rendering(tmp_path: Path) -> No
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: outside Actions 'github' is truthy (no __bool__ on "
-                   "the stand-in), so '{% if github %}' silently takes the Actions branch")
 @pytest.mark.parametrize("template", ["{% if github %}CI{% else %}local{% endif %}",
                                       "{{ github | length }}"])
 def test_any_use_of_github_outside_actions_is_an_error(tmp_path: Path, template: str) -> None:

@@ -76,7 +76,7 @@ def lint_document(document: Document, config: Config) -> list[Problem]:
     problems.extend(render_problems)
     if rendered is not None:
         problems = _prefer_specific([*problems, *_run(_with(base, rendered), "rendered")])
-    return sorted(problems)
+    return sorted(set(problems))  # a fixed value inside a $for item is one problem, not one per element
 
 
 def check(
@@ -92,7 +92,7 @@ def check(
     problems: list[Problem] = []
     for rule_id in rule_ids:
         problems.extend(_problems(RULES[rule_id], context))
-    return sorted(problems)
+    return sorted(set(problems))
 
 
 def _run(context: LintContext, stage: str) -> list[Problem]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from msgspec_dd.lint.rule import Finding, LintContext
 from msgspec_dd.lint.urls import scheme, urls
 from msgspec_dd.problems import Level
+from msgspec_dd.redaction import redact
 
 ID = "insecure-url"
 LEVEL = Level.WARNING
@@ -24,5 +25,5 @@ STAGE = "rendered"
 def check(context: LintContext) -> Iterator[Finding]:
     for url in urls(context.payload):
         if scheme(url.value) == "http":
-            yield Finding(f"{url.value[:80]!r} uses http; use https (some clients block http images "
+            yield Finding(f"{redact(url.value)[:80]!r} uses http; use https (some clients block http images "
                           "and links)", rendered=url.path)

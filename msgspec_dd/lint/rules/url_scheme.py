@@ -22,6 +22,7 @@ from msgspec_dd.lint.rule import Finding, LintContext
 from msgspec_dd.lint.urls import scheme, urls
 from msgspec_dd.markdown import IMAGE_SCHEMES, LINK_SCHEMES
 from msgspec_dd.problems import Level
+from msgspec_dd.redaction import redact
 
 ID = "url-scheme"
 LEVEL = Level.ERROR
@@ -34,5 +35,5 @@ def check(context: LintContext) -> Iterator[Finding]:
         found = scheme(url.value)
         if found not in allowed:
             what = f"scheme {found!r}" if found else "no scheme"
-            yield Finding(f"URL {url.value[:80]!r} has {what}; use one of "
+            yield Finding(f"URL {redact(url.value)[:80]!r} has {what}; use one of "
                           f"{', '.join(s + '://' for s in sorted(allowed))}", rendered=url.path)
