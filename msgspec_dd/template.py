@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, nodes
@@ -174,8 +174,13 @@ def environment() -> BoundedEnvironment:
     return BoundedEnvironment()
 
 
+@lru_cache(maxsize=4096)
 def compile_template(source: str) -> Any:
-    """Compile ``source``; :class:`TemplateProblem` (with the template line) on a syntax error."""
+    """Compile ``source``; :class:`TemplateProblem` (with the template line) on a syntax error.
+
+    Cached: ``from_string`` never uses Jinja's own cache, and many files share templates. A
+    compiled template holds no state between renders; the budget is per render.
+    """
     try:
         return environment().from_string(source)
     except TemplateSyntaxError as err:
@@ -184,6 +189,7 @@ def compile_template(source: str) -> Any:
         raise TemplateProblem(f"template error: {err}") from err
 
 
+@lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Callable[..., Any]:
     """Compile a ``$for``/``$if`` expression; :class:`TemplateProblem` on a syntax error."""
     try:

@@ -21,4 +21,4 @@ def check(context: LintContext) -> Iterator[Finding]:
     size = len(body.encode(context.payload))
     if size > body.MAX_BODY_BYTES:
         yield Finding(f"rendered body is {size:,} bytes; DingTalk accepts at most "
-                      f"{body.MAX_BODY_BYTES:,} (errcode 460101): shorten or split it", rendered=())
+                      f"{body.MAX_BODY_BYTES:,} (errcode 460101): shorten or split it", rendered=(), key=True)

@@ -28,4 +28,4 @@ def check(context: LintContext) -> Iterator[Finding]:
         if robot.keywords and not contains_keyword(context.payload, robot.keywords):
             wanted = ", ".join(repr(k) for k in robot.keywords)
             yield Finding(f"robot {robot.name!r} only accepts messages containing one of its keywords "
-                          f"({wanted}); add one to the text", rendered=())
+                          f"({wanted}); add one to the text", rendered=(), key=True)

@@ -1,0 +1,29 @@
+"""The lint engine beyond single files: parallel batches, keywords from the config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from msgspec_dd.config import Config, RobotConfig, default_config
+from msgspec_dd.lint.engine import PARALLEL_THRESHOLD, lint_paths
+
+GOOD = "message:\n  msgtype: text\n  text: {content: 'hello %d'}\n"
+BAD = "message:\n  msgtype: link\n  link: {title: t, text: x, messageURL: 'http://e.com/%d'}\n"
+
+
+def test_parallel_lint_reports_the_same_problems_in_the_same_order(tmp_path: Path) -> None:
+    for i in range(PARALLEL_THRESHOLD + 10):
+        (tmp_path / f"m{i:03}.yaml").write_text((BAD if i % 3 == 0 else GOOD) % i, encoding="utf-8")
+    serial = lint_paths([tmp_path], default_config(), jobs=1)
+    parallel = lint_paths([tmp_path], default_config(), jobs=2)
+    assert parallel == serial
+    assert len(serial.problems) == 2 * len(range(0, PARALLEL_THRESHOLD + 10, 3))
+
+
+def test_missing_keyword_uses_the_robots_keywords(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text("robot: ops\n" + GOOD % 1, encoding="utf-8")
+    config = Config(robots={"ops": RobotConfig(name="ops", keywords=("定时推送",))})
+    [problem] = lint_paths([tmp_path], config).problems
+    assert (problem.rule, problem.line, problem.column) == ("missing-keyword", 2, 1)
+    (tmp_path / "m.yaml").write_text("robot: ops\n" + GOOD.replace("hello", "定时推送") % 1, encoding="utf-8")
+    assert lint_paths([tmp_path], config).problems == ()
