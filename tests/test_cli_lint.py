@@ -139,7 +139,7 @@ def test_keywords_come_from_msgspec_dd_yaml(tmp_path: Path) -> None:
     write(tmp_path, "msgs/yes.yaml", CLEAN)
     result = lint("msgs", cwd=tmp_path)
     assert result.code == 1
-    assert result.out == ("msgs/no.yaml:2:3: error: robot 'default' only accepts messages containing "
+    assert result.out == ("msgs/no.yaml:1:1: error: robot 'default' only accepts messages containing "
                           "one of its keywords ('定时推送'); add one to the text [missing-keyword]\n")
 
 
