@@ -8,7 +8,7 @@ them. With no config file there is one robot, ``default``, reading ``DINGTALK_WE
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,31 +82,34 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
             return default_config()
     elif not path.is_file():
         raise ConfigError(f"{path}: config file not found. Check the --config path.")
-    data = _read(path)
-    return parse_config(data, path=path)
-
-
-def _read(path: Path) -> Any:
     from msgspec_dd.loader import LoadError, load_document
 
     try:
-        return load_document(path).data
+        document = load_document(path)
     except LoadError as err:
         raise ConfigError(f"{err.problem.format()}\nFix {path.name} and run again.") from err
+    return parse_config(document.data, path=path, locate=document.positions.locate)
 
 
-def parse_config(data: Any, *, path: Path | None = None) -> Config:
-    """Validate ``data`` against ``config.schema.json`` and build a :class:`Config`."""
+def parse_config(
+    data: Any, *, path: Path | None = None, locate: Callable[..., tuple[int, int]] | None = None
+) -> Config:
+    """Validate ``data`` against ``config.schema.json`` and build a :class:`Config`.
+
+    ``locate`` maps a path in ``data`` to its line and column, for errors that say where.
+    """
     from msgspec_dd import schemas
 
     where = str(path) if path else CONFIG_NAME
     if data is None:
         data = {}
-    errors = sorted(schemas.config_validator().iter_errors(data), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        at = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise ConfigError(f"{where}: invalid configuration at {at}: {first.message}")
+    issues = schemas.issues(schemas.config_validator(), data)
+    if issues:
+        issue = issues[0]
+        line, column = locate(issue.path, key=issue.keyword == "additionalProperties") if locate else (1, 1)
+        message = issue.message if issue.message.endswith((".", "?")) else issue.message + "."
+        raise ConfigError(f"{where}:{line}:{column}: invalid configuration: {message} "
+                          f"Fix {Path(where).name} and run again.")
     robots_data = data.get("robots") or {DEFAULT_ROBOT: {}}
     robots = {name: _robot(name, spec or {}) for name, spec in robots_data.items()}
     return Config(robots=robots, timezone=data.get("timezone"), path=path)

@@ -50,6 +50,17 @@ class Positions:
 
     values: dict[PathT, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    #: Strings written as literal blocks (``|``): their lines are the source's lines.
+    literal_blocks: set[PathT] = field(default_factory=set)
+
+    def locate_line(self, path: PathT, line: int | None) -> tuple[int, int]:
+        """The position of line ``line`` (1-based) inside the string at ``path``, where known."""
+        start = self.locate(path)
+        if not line or line <= 1:
+            return start
+        if path in self.literal_blocks:
+            return start[0] + line, 1
+        return start
 
     def locate(self, path: PathT, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""
@@ -197,6 +208,8 @@ class _Walker:
         if len(path) > MAX_DEPTH:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
         self.positions.values.setdefault(path, self.lines.position(node.start_mark))
+        if isinstance(node, yaml.ScalarNode) and node.style == "|":
+            self.positions.literal_blocks.add(path)
         if isinstance(node, yaml.MappingNode):
             self._walk_mapping(node, path)
         elif isinstance(node, yaml.SequenceNode):

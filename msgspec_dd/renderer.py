@@ -45,9 +45,10 @@ class Rendered:
 
 
 class _Failure(Exception):
-    def __init__(self, path: PathT, message: str) -> None:
+    def __init__(self, path: PathT, message: str, line: int | None = None) -> None:
         self.path = path
         self.message = message
+        self.line = line
         super().__init__(message)
 
 
@@ -70,7 +71,7 @@ def render_message(
     try:
         payload = renderer.node(document.data["message"], ("message",), (), context)
     except _Failure as failure:
-        line, column = document.positions.locate(failure.path)
+        line, column = document.positions.locate_line(failure.path, failure.line)
         return None, [Problem(document.path, line, column, RULE, Level.ERROR, failure.message)]
     return Rendered(payload, renderer.origin), []
 
@@ -99,7 +100,7 @@ class _Renderer:
             return template.render(value, context)
         except TemplateProblem as err:
             where = f" (template line {err.line})" if err.line and err.line > 1 else ""
-            raise _Failure(src, f"{err}{where}") from err
+            raise _Failure(src, f"{err}{where}", err.line) from err
 
     def items(self, values: list[Any], src: PathT, out: PathT, context: Mapping[str, Any]) -> list[Any]:
         result: list[Any] = []

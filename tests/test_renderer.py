@@ -230,9 +230,9 @@ def test_render_errors_name_the_line_and_column(
     assert failure(items(*lines), **variables) == expected
 
 
-def test_an_error_inside_a_block_scalar_names_the_template_line() -> None:
+def test_an_error_inside_a_literal_block_is_reported_on_its_own_line() -> None:
     source = "message:\n  msgtype: text\n  text:\n    content: |\n      one\n      {{ x }\n"
-    assert failure(source) == ("m.yaml:4:14: error: template syntax error: unexpected '}' "
+    assert failure(source) == ("m.yaml:6:1: error: template syntax error: unexpected '}' "
                                "(template line 2) [render-failed]")
 
 

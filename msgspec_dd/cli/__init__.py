@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> None:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)
         count = len(exc.problems)
-        click.echo(f"msgspec-dd: {count} problem{'s' * (count != 1)} in messages; nothing was sent. "
-                   "Fix them (msgspec-dd lint shows all) and run again.", err=True)
+        click.echo(f"msgspec-dd: {count} problem{'s' * (count != 1)} in messages, so nothing was done. "
+                   "Fix them and run again (msgspec-dd lint shows every problem).", err=True)
         sys.exit(exc.exit_code)
     except MsgspecError as exc:
         click.echo(f"msgspec-dd: {exc}", err=True)

@@ -33,4 +33,5 @@ def check(context: LintContext) -> Iterator[Finding]:
         except TemplateProblem as err:
             where = f" (template line {err.line})" if err.line and err.line > 1 else ""
             label = "" if site.kind == "template" else f"${site.kind}: "
-            yield Finding(f"{label}{err}{where}", path=site.path)
+            line, column = context.document.positions.locate_line(site.path, err.line)
+            yield Finding(f"{label}{err}{where}", path=site.path, line=line, column=column)
