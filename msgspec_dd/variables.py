@@ -22,6 +22,7 @@ from msgspec_dd.problems import Level, Problem
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DECIMAL = re.compile(r"^\s*[+-]?\d+\s*$")
+_FLOAT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 _MISSING: Any = object()
 
 
@@ -58,6 +59,8 @@ class Variable:
             return text
         if ("integer" in types or "number" in types) and _DECIMAL.match(text):
             return int(text)  # "08" (as in week=$(date +%V)) is 8, not YAML's octal or a string
+        if "number" in types and _FLOAT.match(text):
+            return float(text)  # YAML 1.1 reads "1e3" as a string
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError:
