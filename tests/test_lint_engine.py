@@ -27,3 +27,17 @@ def test_missing_keyword_uses_the_robots_keywords(tmp_path: Path) -> None:
     assert (problem.rule, problem.line, problem.column) == ("missing-keyword", 2, 1)
     (tmp_path / "m.yaml").write_text("robot: ops\n" + GOOD.replace("hello", "定时推送") % 1, encoding="utf-8")
     assert lint_paths([tmp_path], config).problems == ()
+
+
+def test_a_token_committed_in_msgspec_dd_yaml_is_flagged(tmp_path: Path) -> None:
+    from msgspec_dd.config import load_config
+
+    config_file = tmp_path / "msgspec-dd.yaml"
+    token = "0123456789abcdef" * 4
+    config_file.write_text(f"robots:\n  default:\n    webhook_env: HOOK\n# access_token={token}\n",
+                           encoding="utf-8")
+    (tmp_path / "m.yaml").write_text(GOOD % 1, encoding="utf-8")
+    [problem] = lint_paths([tmp_path / "m.yaml"], load_config(cwd=tmp_path)).problems
+    assert (problem.path, problem.rule, problem.line, problem.column) == (
+        str(config_file), "committed-secret", 4, 3)
+    assert token not in problem.message

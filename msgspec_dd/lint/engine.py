@@ -52,10 +52,21 @@ def lint_paths(paths: Sequence[Path], config: Config, *, jobs: int | None = None
     Large batches are linted by ``jobs`` forked processes (default: one per CPU), in file order.
     """
     files = discover(paths)
-    problems: list[Problem] = []
+    problems: list[Problem] = _config_secrets(config)
     for found in _lint_files(files, config, jobs):
         problems.extend(found)
     return LintReport(tuple(str(f) for f in files), tuple(problems))
+
+
+def _config_secrets(config: Config) -> list[Problem]:
+    """``msgspec-dd.yaml`` is committed too: a token or secret written there is flagged as well."""
+    if config.path is None:
+        return []
+    try:
+        document = load_document(config.path)
+    except LoadError:
+        return []  # load_config already read it; a race is not lint's problem
+    return check(document, config, ["committed-secret"])
 
 
 def _lint_files(files: Sequence[Path], config: Config, jobs: int | None) -> Iterable[list[Problem]]:
