@@ -108,7 +108,8 @@ def parse_config(
         issue = issues[0]
         line, column = locate(issue.path, key=issue.keyword == "additionalProperties") if locate else (1, 1)
         message = issue.message if issue.message.endswith((".", "?")) else issue.message + "."
-        raise ConfigError(f"{where}:{line}:{column}: invalid configuration: {message} "
+        field = ".".join(str(part) for part in issue.path) or "the file"
+        raise ConfigError(f"{where}:{line}:{column}: invalid configuration at {field}: {message} "
                           f"Fix {Path(where).name} and run again.")
     robots_data = data.get("robots") or {DEFAULT_ROBOT: {}}
     robots = {name: _robot(name, spec or {}) for name, spec in robots_data.items()}
