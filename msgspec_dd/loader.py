@@ -50,17 +50,17 @@ class Positions:
 
     values: dict[PathT, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathT, tuple[int, int]] = field(default_factory=dict)
-    #: Strings written as literal blocks (``|``): their lines are the source's lines.
-    literal_blocks: set[PathT] = field(default_factory=set)
+    #: Strings written as literal blocks (``|``), whose lines are the source's lines: the
+    #: column their content is indented to.
+    literal_blocks: dict[PathT, int] = field(default_factory=dict)
 
-    def locate_line(self, path: PathT, line: int | None) -> tuple[int, int]:
-        """The position of line ``line`` (1-based) inside the string at ``path``, where known."""
-        start = self.locate(path)
-        if not line or line <= 1:
-            return start
-        if path in self.literal_blocks:
-            return start[0] + line, 1
-        return start
+    def locate_line(self, path: PathT, line: int | None, column: int = 1) -> tuple[int, int]:
+        """Where line ``line`` (and ``column``) of the string at ``path`` is, when the string is a
+        literal block; otherwise where the string starts."""
+        indent = self.literal_blocks.get(path)
+        if not line or indent is None:
+            return self.locate(path)
+        return self.locate(path)[0] + line, indent + column - 1
 
     def locate(self, path: PathT, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""
@@ -183,8 +183,19 @@ class _Lines:
     """
 
     def __init__(self, text: str) -> None:
+        self.text = text
         self.starts = [0]
         self.starts.extend(i + 1 for i, char in enumerate(text) if char == "\n")
+
+    def indent_after(self, mark: Any) -> int:
+        """The 1-based column where the line after ``mark``'s line starts its text."""
+        line = bisect.bisect_right(self.starts, mark.index)
+        if line >= len(self.starts):
+            return 1
+        start = self.starts[line]
+        end = self.text.find("\n", start)
+        content = self.text[start:] if end < 0 else self.text[start:end]
+        return len(content) - len(content.lstrip(" ")) + 1
 
     def position(self, mark: Any) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, mark.index)
@@ -209,7 +220,7 @@ class _Walker:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
         self.positions.values.setdefault(path, self.lines.position(node.start_mark))
         if isinstance(node, yaml.ScalarNode) and node.style == "|":
-            self.positions.literal_blocks.add(path)
+            self.positions.literal_blocks[path] = self.lines.indent_after(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             self._walk_mapping(node, path)
         elif isinstance(node, yaml.SequenceNode):

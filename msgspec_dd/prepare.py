@@ -14,9 +14,9 @@ from typing import Any
 
 from msgspec_dd import context as builtins_context
 from msgspec_dd import variables
-from msgspec_dd.config import Config
+from msgspec_dd.config import Config, RobotConfig
 from msgspec_dd.discovery import discover
-from msgspec_dd.errors import MessageError, UsageError
+from msgspec_dd.errors import ConfigError, MessageError, UsageError
 from msgspec_dd.lint.engine import check
 from msgspec_dd.lint.rules import SEND_RENDERED_RULES, SEND_SOURCE_RULES
 from msgspec_dd.loader import Document, LoadError, load_document
@@ -65,7 +65,8 @@ def prepare_messages(
         variables.load_vars_file(vars_file) if vars_file else {},
     )
     documents, problems = _load_all(files)
-    _check_given_names(given, documents)
+    if not problems:  # a file that failed to load may be the one declaring the variable
+        _check_given_names(given, documents)
     for name in robots_override:
         config.robot(name)
     tz = builtins_context.timezone(config.timezone)
@@ -128,11 +129,20 @@ def _prepare_one(
     if rendered is None:
         return None, problems
     robot_names = tuple(robots_override) or file_robots(document.data)
-    robots = [config.robot(name) for name in robot_names]
+    robots = [_robot(config, name, document) for name in robot_names]
     problems = _errors(check(document, config, SEND_RENDERED_RULES, robots=robots, rendered=rendered))
     if problems:
         return None, problems
     return PreparedMessage(document.path, document.sha256, robot_names, rendered.payload, chosen), []
+
+
+def _robot(config: Config, name: str, document: Document) -> RobotConfig:
+    """The robot ``name``; an unknown one is a configuration error naming the file that asks."""
+    try:
+        return config.robot(name)
+    except ConfigError as err:
+        line, column = document.positions.locate(("robot",))
+        raise ConfigError(f"{document.path}:{line}:{column}: {err}") from err
 
 
 def _errors(problems: list[Problem]) -> list[Problem]:

@@ -2,7 +2,8 @@
 
 Every string value is a Jinja template, rendered one string at a time after the YAML is parsed,
 so a variable's value can never change the document's structure nor be rendered a second time.
-List items with ``$for: NAME in EXPR`` expand into one item per element and ``$if: EXPR`` keeps an
+List items with ``$for: NAME in EXPR`` expand into one item per element (a mapping's keys, as
+in a Jinja ``{% for %}``; ``k, v in d.items()`` unpacks pairs) and ``$if: EXPR`` keeps an
 item only when true; an item whose only other key is ``$value`` yields that value itself (so
 scalar lists such as ``atMobiles`` can be generated too). Each rendered value remembers the source
 path it came from, so problems in the rendered body are reported at the right line.
@@ -147,8 +148,6 @@ class _Renderer:
 
 
 def _elements(iterable: Any) -> list[Any]:
-    if isinstance(iterable, Mapping):
-        return list(iterable.items())
     if isinstance(iterable, (str, bytes)) or not hasattr(iterable, "__iter__"):
         raise TemplateProblem(f"$for needs a list, got {type(iterable).__name__}")
     elements = list(template.run_bounded(lambda: list(iterable)))

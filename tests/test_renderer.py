@@ -60,9 +60,9 @@ def test_for_over_a_mapping_with_items_unpacks_key_and_value() -> None:
     assert render(source, d={"b": 2, "a": 1})["l"] == [{"t": "b=2"}, {"t": "a=1"}]
 
 
-def test_for_over_a_mapping_itself_yields_its_pairs() -> None:
-    source = items("- $for: k, v in d", "  t: '{{ k }}:{{ v }}'")
-    assert render(source, d={"x": 1})["l"] == [{"t": "x:1"}]
+def test_for_over_a_mapping_itself_yields_its_keys_as_jinja_does() -> None:
+    source = items("- $for: k in d", "  t: '{{ k }}:{{ d[k] }}'")
+    assert render(source, d={"x": 1, "y": 2})["l"] == [{"t": "x:1"}, {"t": "y:2"}]
 
 
 def test_for_loop_names_are_scoped_to_their_item() -> None:
@@ -232,7 +232,7 @@ def test_render_errors_name_the_line_and_column(
 
 def test_an_error_inside_a_literal_block_is_reported_on_its_own_line() -> None:
     source = "message:\n  msgtype: text\n  text:\n    content: |\n      one\n      {{ x }\n"
-    assert failure(source) == ("m.yaml:6:1: error: template syntax error: unexpected '}' "
+    assert failure(source) == ("m.yaml:6:7: error: template syntax error: unexpected '}' "
                                "(template line 2) [render-failed]")
 
 

@@ -21,9 +21,10 @@ from msgspec_dd.config import Config, RobotConfig
 from msgspec_dd.discovery import discover
 from msgspec_dd.lint.rule import Finding, LintContext
 from msgspec_dd.lint.rules import RULES
-from msgspec_dd.loader import Document, LoadError, load_document
+from msgspec_dd.loader import Document, LoadError, PathT, load_document
 from msgspec_dd.problems import Level, Problem
 from msgspec_dd.renderer import Rendered, render_message
+from msgspec_dd.template import is_template
 from msgspec_dd.targets import file_robots
 
 #: Rules whose errors make rendering pointless.
@@ -159,11 +160,25 @@ def _to_problem(rule: ModuleType, finding: Finding, context: LintContext) -> Pro
     document = context.document
     if finding.line is not None:
         line, column = finding.line, finding.column or 1
-    elif finding.rendered is not None and context.rendered is not None:
-        line, column = document.positions.locate(context.rendered.source(finding.rendered), key=finding.key)
     else:
-        line, column = document.positions.locate(finding.path, key=finding.key)
+        path = finding.path
+        if finding.rendered is not None and context.rendered is not None:
+            path = context.rendered.source(finding.rendered)
+        line, column = document.positions.locate(path, key=finding.key)
+        if finding.text_line and _is_literal_text(document, path):
+            line, column = document.positions.locate_line(path, finding.text_line, finding.text_column)
     return Problem(document.path, line, column, rule.ID, rule.LEVEL, finding.message)
+
+
+def _is_literal_text(document: Document, path: PathT) -> bool:
+    """True when the string at ``path`` is written as is (no template): its lines are the text's."""
+    value: Any = document.data
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(value, str) and not is_template(value)
 
 
 def _prefer_specific(problems: list[Problem]) -> list[Problem]:

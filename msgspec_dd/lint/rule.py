@@ -23,7 +23,11 @@ Stage = Literal["source", "rendered", "engine"]
 
 @dataclass(frozen=True)
 class Finding:
-    """What a rule found and where: a source path, a rendered path, or an explicit position."""
+    """What a rule found and where: a source path, a rendered path, or an explicit position.
+
+    ``text_line``/``text_column`` point inside the string at the path (1-based), for findings in
+    a markdown text; they are used where the source's lines are the text's lines.
+    """
 
     message: str
     path: PathT = ()
@@ -31,6 +35,8 @@ class Finding:
     rendered: PathT | None = None
     line: int | None = None
     column: int | None = None
+    text_line: int | None = None
+    text_column: int = 1
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ class Url:
     value: str
     path: PathT
     image: bool
+    #: For a URL inside a markdown text: its 1-based line and column in that text.
+    text_line: int | None = None
+    text_column: int = 1
 
 
 def scheme(url: str) -> str | None:
@@ -58,7 +61,10 @@ def urls(payload: Any) -> Iterator[Url]:
     text = content.get(_MARKDOWN_FIELDS.get(msgtype, ""))
     if isinstance(text, str):
         for match in _MARKDOWN_URL.finditer(text):
-            yield Url(match.group(2), (msgtype, "text"), bool(match.group(1)))
+            start = match.start(2)
+            line = text.count("\n", 0, start) + 1
+            column = start - (text.rfind("\n", 0, start) + 1) + 1
+            yield Url(match.group(2), (msgtype, "text"), bool(match.group(1)), line, column)
 
 
 def _url(value: Any, path: PathT, image: bool) -> Iterator[Url]:

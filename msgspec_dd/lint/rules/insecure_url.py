@@ -26,4 +26,5 @@ def check(context: LintContext) -> Iterator[Finding]:
     for url in urls(context.payload):
         if scheme(url.value) == "http":
             yield Finding(f"{redact(url.value)[:80]!r} uses http; use https (some clients block http images "
-                          "and links)", rendered=url.path)
+                          "and links)", rendered=url.path,
+                          text_line=url.text_line, text_column=url.text_column)

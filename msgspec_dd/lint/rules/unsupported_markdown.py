@@ -39,4 +39,5 @@ def check(context: LintContext) -> Iterator[Finding]:
         return
     for found in markdown.unsupported(text):
         yield Finding(f"{found.construct} is not rendered by DingTalk (text line {found.line}): "
-                      f"{found.hint}", rendered=(msgtype, "text"))
+                      f"{found.hint}", rendered=(msgtype, "text"), text_line=found.line,
+                      text_column=found.column)

@@ -36,4 +36,5 @@ def check(context: LintContext) -> Iterator[Finding]:
         if found not in allowed:
             what = f"scheme {found!r}" if found else "no scheme"
             yield Finding(f"URL {redact(url.value)[:80]!r} has {what}; use one of "
-                          f"{', '.join(s + '://' for s in sorted(allowed))}", rendered=url.path)
+                          f"{', '.join(s + '://' for s in sorted(allowed))}", rendered=url.path,
+                          text_line=url.text_line, text_column=url.text_column)
