@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import inspect
 import re
+from pathlib import Path
 
 from clirun import ROOT
 
+from msgspec_dd.config import default_config
+from msgspec_dd.lint.engine import lint_paths
 from msgspec_dd.lint.rules import RULES
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,3 +37,9 @@ def test_chinese_quick_start_has_the_same_two_commands() -> None:
     english = README.split("## Quick start")[1].split("```sh")[1].split("```")[0].strip().splitlines()
     chinese = README.split("## 快速开始")[1].split("```sh")[1].split("```")[0].strip().splitlines()
     assert [line.split("  #")[0].strip() for line in chinese] == english
+
+
+def test_the_message_file_example_is_lint_clean(tmp_path: Path) -> None:
+    example = README.split("## A message file")[1].split("```yaml")[1].split("```")[0]
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    assert lint_paths([tmp_path], default_config()).problems == ()
