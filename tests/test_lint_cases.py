@@ -6,10 +6,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from clirun import CASES
 
 from msgspec_dd.config import default_config
 from msgspec_dd.lint.engine import lint_file
-from clirun import CASES
 
 LINT = CASES / "lint"
 
