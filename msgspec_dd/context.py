@@ -51,8 +51,8 @@ class _NoGitHub:
         raise TemplateProblem(self._MESSAGE)
 
 
-def timezone(name: str | None) -> tzinfo:
-    """The configured zone, or the machine's local zone."""
+def timezone(name: str | None, *, source: str = "msgspec-dd.yaml") -> tzinfo:
+    """The configured zone, or the machine's local zone. ``source`` names where it was set."""
     if not name:
         local = datetime.now().astimezone().tzinfo
         assert local is not None
@@ -62,7 +62,8 @@ def timezone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ConfigError(f"unknown timezone {name!r} in msgspec-dd.yaml (e.g. Asia/Shanghai)") from err
+        raise ConfigError(f"{source}: unknown timezone {name!r}; use an IANA name such as "
+                          "Asia/Shanghai") from err
 
 
 def github_context(environ: Mapping[str, str]) -> dict[str, str] | None:
@@ -71,13 +72,15 @@ def github_context(environ: Mapping[str, str]) -> dict[str, str] | None:
         return None
     server = environ.get("GITHUB_SERVER_URL", "https://github.com")
     repository = environ.get("GITHUB_REPOSITORY", "")
+    run_id = environ.get("GITHUB_RUN_ID", "")
     return {
         "repository": repository,
         "sha": environ.get("GITHUB_SHA", ""),
         "ref_name": environ.get("GITHUB_REF_NAME", ""),
         "actor": environ.get("GITHUB_ACTOR", ""),
         "event_name": environ.get("GITHUB_EVENT_NAME", ""),
-        "run_url": f"{server}/{repository}/actions/runs/{environ.get('GITHUB_RUN_ID', '')}",
+        # Only a real link: an empty repository or run id would make a broken one.
+        "run_url": f"{server}/{repository}/actions/runs/{run_id}" if repository and run_id else "",
     }
 
 

@@ -50,4 +50,8 @@ def _expand(path: Path) -> list[Path]:
             and is_message_file(file)
             and not any(part.startswith(".") for part in file.relative_to(path).parts[:-1])
         )
+    if path.is_symlink():
+        raise UsageError(f"{path}: a broken symbolic link (or a loop of links); point it at a message file")
+    if path.exists():
+        raise UsageError(f"{path}: not a regular file or directory; give a message file or a folder")
     raise UsageError(f"{path}: no such file or directory")

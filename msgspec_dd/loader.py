@@ -210,15 +210,20 @@ class _Walker:
         self.positions = positions
         self.lines = lines
         self.visited = 0
+        self.seen: set[int] = set()
+        self.aliased = False
 
     def walk(self, node: yaml.Node, path: PathT) -> None:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise LoadError(self._at(node, f"document expands to more than {MAX_NODES:,} values "
-                                           "(aliases expanding too far?)"))
+            cause = "aliases expand too far" if self.aliased else "split the file"
+            raise LoadError(self._at(node, f"document has more than {MAX_NODES:,} values ({cause})"))
         if len(path) > MAX_DEPTH:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
         self.positions.values.setdefault(path, self.lines.position(node.start_mark))
+        if not isinstance(node, yaml.ScalarNode):
+            self.aliased = self.aliased or id(node) in self.seen
+            self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode) and node.style == "|":
             self.positions.literal_blocks[path] = self.lines.indent_after(node.start_mark)
         if isinstance(node, yaml.MappingNode):

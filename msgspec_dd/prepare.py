@@ -14,7 +14,7 @@ from typing import Any
 
 from msgspec_dd import context as builtins_context
 from msgspec_dd import variables
-from msgspec_dd.config import Config, RobotConfig
+from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
 from msgspec_dd.discovery import discover
 from msgspec_dd.errors import ConfigError, MessageError, UsageError
 from msgspec_dd.lint.engine import check
@@ -69,7 +69,7 @@ def prepare_messages(
         _check_given_names(given, documents)
     for name in robots_override:
         config.robot(name)
-    tz = builtins_context.timezone(config.timezone)
+    tz = builtins_context.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
     builtins = builtins_context.builtins(tz=tz, samples=use_examples, now=now, environ=environ)
     prepared: list[PreparedMessage] = []
     for document in documents:

@@ -62,7 +62,13 @@ def test_billion_laughs_stops_early() -> None:
     for i in range(1, 9):
         prev, cur = chr(96 + i), chr(97 + i)
         lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 10) + "]")
-    assert "aliases expanding too far" in problem("\n".join(lines).encode())
+    assert "aliases expand too far" in problem("\n".join(lines).encode())
+
+
+def test_too_many_values_without_aliases_says_to_split_the_file() -> None:
+    text = "vars:\n" + "".join(f"  v{i}: {{type: string}}\n" for i in range(20_000))
+    message = problem(text.encode())
+    assert "split the file" in message and "alias" not in message
 
 
 def test_deep_nesting_is_refused() -> None:

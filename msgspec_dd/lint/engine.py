@@ -17,7 +17,7 @@ from typing import Any
 
 from msgspec_dd import context as builtins_context
 from msgspec_dd import variables
-from msgspec_dd.config import Config, RobotConfig
+from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
 from msgspec_dd.discovery import discover
 from msgspec_dd.lint.rule import Finding, LintContext
 from msgspec_dd.lint.rules import RULES
@@ -196,4 +196,5 @@ def _known_robots(data: Any, config: Config) -> tuple[RobotConfig, ...]:
 
 
 def _sample_builtins(config: Config) -> dict[str, Any]:
-    return builtins_context.builtins(tz=builtins_context.timezone(config.timezone), samples=True)
+    tz = builtins_context.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
+    return builtins_context.builtins(tz=tz, samples=True)
