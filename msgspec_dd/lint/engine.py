@@ -24,8 +24,8 @@ from msgspec_dd.lint.rules import RULES
 from msgspec_dd.loader import Document, LoadError, PathT, load_document
 from msgspec_dd.problems import Level, Problem
 from msgspec_dd.renderer import Rendered, render_message
-from msgspec_dd.template import is_template
 from msgspec_dd.targets import file_robots
+from msgspec_dd.template import is_template
 
 #: Rules whose errors make rendering pointless.
 _BLOCKING = frozenset({"file-schema", "yaml-trap", "template-syntax", "undeclared-variable"})
