@@ -17,14 +17,22 @@ _LAZY = {
     "MsgspecError": "msgspec_dd.errors",
     "Robot": "msgspec_dd.robot",
     "SendResult": "msgspec_dd.results",
-    "load_message_file": "msgspec_dd.loader",
+    "load_document": "msgspec_dd.loader",
+    "prepare_messages": "msgspec_dd.prepare",
+    "PreparedMessage": "msgspec_dd.prepare",
     "render_message": "msgspec_dd.renderer",
     "lint_paths": "msgspec_dd.lint.engine",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from msgspec_dd.errors import MsgspecError
+    from msgspec_dd.lint.engine import lint_paths
+    from msgspec_dd.loader import load_document
+    from msgspec_dd.prepare import PreparedMessage, prepare_messages
     from msgspec_dd.problems import Level, Problem
+    from msgspec_dd.renderer import render_message
+    from msgspec_dd.results import SendResult
+    from msgspec_dd.robot import Robot
 
 
 def __getattr__(name: str) -> Any:
