@@ -9,37 +9,25 @@ indented code, other HTML, strikethrough, task lists -- is shown as plain text.
 - :func:`unsupported` finds what DingTalk will not render, with 1-based line and column, by parsing
   a second time with a full-featured parser (CommonMark + tables + strikethrough) and reading its
   token stream.
-- :func:`render_html` turns DingTalk markdown into safe HTML for the preview.
+
+How the preview shows this markdown as HTML lives with the preview
+(:mod:`msgspec_dd.preview.markdown_html`), on the same :func:`parser`.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = [
-    "LINK_SCHEMES",
-    "Unsupported",
-    "font_color",
-    "highlight_mentions",
-    "is_font_tag",
-    "parser",
-    "render_html",
-    "safe_url",
-    "unsupported",
-]
+__all__ = ["IMAGE_SCHEMES", "LINK_SCHEMES", "Unsupported", "is_font_tag", "parser", "unsupported"]
 
 #: URL schemes DingTalk opens; anything else is neutralised in the preview (and flagged by lint).
 LINK_SCHEMES = frozenset({"https", "http", "dingtalk"})
@@ -48,10 +36,6 @@ IMAGE_SCHEMES = frozenset({"https", "http"})
 
 _FONT_OPEN = re.compile(r"<font(?:\s[^<>]*)?>\Z", re.IGNORECASE)
 _FONT_CLOSE = re.compile(r"</font\s*>\Z", re.IGNORECASE)
-_FONT_COLOR_ATTR = re.compile(
-    r"""\scolor\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE
-)
-_COLOR_VALUE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})|[a-zA-Z]{3,20}")
 _HTML_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.DOTALL)
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _TASK_ITEM = re.compile(r"\[[ xX]\](?:[ \t]|\Z)")
@@ -107,7 +91,6 @@ def parser() -> MarkdownIt:
     md.enable(["newline", "escape", "emphasis", "link", "image", "entity", "html_inline"])
     md.enable(["balance_pairs", "fragments_join", "text_join"])
     md.inline.ruler.at("html_inline", _font_only(_active_rule(md.inline.ruler, "html_inline")))
-    _install_renderer(md)
     return md
 
 
@@ -319,111 +302,3 @@ def _only_font_tags(block: str) -> bool:
 def is_font_tag(tag: str) -> bool:
     """Whether ``tag`` is an opening ``<font ...>`` or a closing ``</font>`` tag."""
     return bool(_FONT_OPEN.match(tag) or _FONT_CLOSE.match(tag))
-
-
-def font_color(tag: str) -> str | None:
-    """The validated ``color`` of a ``<font>`` tag (``#RGB``, ``#RRGGBB`` or a name), else None."""
-    match = _FONT_COLOR_ATTR.search(tag)
-    if match is None:
-        return None
-    value = next(group for group in match.groups() if group is not None).strip()
-    return value if _COLOR_VALUE.fullmatch(value) else None
-
-
-# --------------------------------------------------------------------------- HTML
-
-
-def safe_url(url: str, schemes: Collection[str] = LINK_SCHEMES) -> str | None:
-    """``url`` if its scheme is one of ``schemes`` (default https, http, dingtalk), else None."""
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return None
-    return url.strip() if scheme in schemes else None
-
-
-def highlight_mentions(escaped: str, mentions: Collection[str]) -> str:
-    """Wrap each ``@name`` of ``mentions`` in already HTML-escaped text in a mention span."""
-    names = sorted({html.escape(name) for name in mentions if name}, key=len, reverse=True)
-    if not names:
-        return escaped
-    pattern = re.compile("@(?:" + "|".join(re.escape(name) for name in names) + ")(?![0-9A-Za-z_])")
-    return pattern.sub(
-        lambda m: f'<span class="dd-mention" data-testid="mention">{m.group(0)}</span>', escaped
-    )
-
-
-def render_html(text: str, *, mentions: Collection[str] = ()) -> str:
-    """Render DingTalk markdown as safe HTML, only as far as DingTalk renders it.
-
-    Text is escaped; links keep their ``href`` only for https, http and dingtalk URLs, images
-    only for https and http; ``<font>`` is re-emitted with nothing but a validated ``color``.
-    ``@name`` for each of ``mentions`` (mobiles, user ids, ``所有人``) is highlighted.
-    """
-    rendered: str = parser().render(text, {"mentions": tuple(mentions)})
-    return rendered
-
-
-_RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
-
-
-def _install_renderer(md: MarkdownIt) -> None:
-    rules: dict[str, _RenderRule] = {
-        "text": _render_text,
-        "html_inline": _render_font,
-        "link_open": _render_link_open,
-        "image": _render_image,
-        "hardbreak": _render_softbreak,
-    }
-    for name, rule in rules.items():
-        md.add_render_rule(name, rule)
-
-
-def _render_text(
-    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return highlight_mentions(
-        html.escape(tokens[idx].content, quote=False), env.get("mentions", ())
-    )
-
-
-def _render_softbreak(
-    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    # DingTalk needs a blank line for a line break; trailing spaces or "\" do not make one.
-    return "\n"
-
-
-def _render_font(
-    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    tag = tokens[idx].content
-    if _FONT_CLOSE.match(tag):
-        return "</font>"
-    color = font_color(tag)
-    return f'<font color="{color}">' if color else "<font>"
-
-
-def _render_link_open(
-    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    href = str(tokens[idx].attrGet("href") or "")
-    url = safe_url(href)
-    if url is None:
-        # DingTalk would show a link that goes nowhere safe; keep the text, drop the target.
-        return f'<a class="dd-link dd-link-blocked" title="{html.escape(href)}">'
-    return f'<a class="dd-link" href="{html.escape(url)}" rel="noopener noreferrer">'
-
-
-def _render_image(
-    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    token = tokens[idx]
-    alt = renderer.renderInlineAsText(token.children or [], options, env)
-    src = safe_url(str(token.attrGet("src") or ""), IMAGE_SCHEMES)
-    if src is None:
-        return f'<span class="dd-img-blocked" title="image not shown">{html.escape(alt)}</span>'
-    return (
-        f'<img class="dd-img" src="{html.escape(src)}" alt="{html.escape(alt)}" '
-        'referrerpolicy="no-referrer">'
-    )

@@ -1,6 +1,6 @@
 """One DingTalk message as the group shows it: avatar, robot name and a bubble or card.
 
-Every piece of payload text is HTML-escaped here or by :mod:`msgspec_dd.markdown`; URLs keep
+Every piece of payload text is HTML-escaped here or by :mod:`~msgspec_dd.preview.markdown_html`; URLs keep
 their target only for the schemes DingTalk opens. The markup carries stable ``dd-*`` classes and
 ``data-testid`` attributes (``message``, ``bubble``, ``btn``, ``feed-row``, ``link-card``,
 ``mention``, ``chatlist-title``...) for tests and for people styling the page.
@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from msgspec_dd import markdown
-from msgspec_dd.markdown import IMAGE_SCHEMES, highlight_mentions, safe_url
+from msgspec_dd.markdown import IMAGE_SCHEMES
+from msgspec_dd.preview.markdown_html import highlight_mentions, render_html, safe_url
 
 __all__ = ["AVATAR_SVG", "chat_list_summary", "render_chatlist_html", "render_message_html"]
 
@@ -218,7 +218,7 @@ _RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 def _markdown_html(text: str, payload: Mapping[str, Any]) -> str:
     mentions, at_all = _mentions(payload)
-    rendered = markdown.render_html(text, mentions=mentions)
+    rendered = render_html(text, mentions=mentions)
     if at_all and f"@{AT_ALL}" not in text:
         rendered += f'<p class="dd-atall"><span class="dd-mention" data-testid="mention">@{AT_ALL}</span></p>'
     return rendered
