@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Level", "MsgspecError", "Problem", "__version__"]
+__all__ = [
+    "Level",
+    "MsgspecError",
+    "PreparedMessage",
+    "Problem",
+    "Robot",
+    "SendResult",
+    "__version__",
+    "lint_paths",
+    "load_document",
+    "prepare_messages",
+    "render_message",
+]
 
 _LAZY = {
     "Problem": "msgspec_dd.problems",
