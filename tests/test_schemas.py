@@ -270,6 +270,17 @@ def test_action_card_without_single_fields_needs_buttons() -> None:
     assert messages == ["'btns' is a required property"]
 
 
+def test_the_wording_lives_in_schema_issues_and_schemas_issues_still_answers() -> None:
+    from msgspec_dd import schema_issues
+
+    body = {"msgtype": "text", "text": {"content": "x", "Content": "y"}}
+    worded = schema_issues.issues(schemas.payload_validator(), body)
+    assert [issue.pointer for issue in worded] == ["/text/Content"]
+    assert schemas.issues(schemas.payload_validator(), body) == worded
+    # schemas.py keeps loading, validators and bundling; no message wording is left there.
+    assert not any(hasattr(schemas, name) for name in ("_describe", "_unknown_key", "_message"))
+
+
 def test_pointer_escapes_json_pointer_tokens() -> None:
     assert schemas.pointer(["a/b", "c~d", 0]) == "/a~1b/c~0d/0"
     assert schemas.pointer([]) == ""
