@@ -30,23 +30,54 @@ def is_token(value: str) -> bool:
 def webhook_url(value: str, *, source: str = "the webhook") -> str:
     """The webhook URL for ``value``: a full ``http(s)://`` URL, or a bare access token.
 
-    ``source`` says where the value came from (``environment variable DINGTALK_WEBHOOK``); a
-    :class:`ConfigError` names it, never the value (which is a credential).
+    A URL is parsed and checked before anything is sent: its scheme (``https`` or ``http``), its
+    host (present, no empty labels such as ``a..b``) and its port (1-65535). Anything else is a
+    :class:`ConfigError` (exit 2) naming ``source`` (``environment variable DINGTALK_WEBHOOK``),
+    never the value, which is a credential.
     """
     value = value.strip()
     if is_token(value):
         return f"{DINGTALK_ENDPOINT}?access_token={value}"
-    if value.startswith(("https://", "http://")) and not any(c.isspace() for c in value):
-        return value
-    raise ConfigError(
-        f"{source} is neither a webhook URL (https://...) nor a 64-character access token. "
-        "Set it to the robot's webhook as DingTalk shows it."
-    )
+    if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+        raise ConfigError(
+            f"{source} is neither a webhook URL (https://...) nor a 64-character access token. "
+            "Set it to the robot's webhook as DingTalk shows it."
+        )
+    problem = _url_problem(value)
+    if problem is not None:
+        raise ConfigError(
+            f"{source} is not a valid webhook URL: {problem}. Set it to the robot's webhook as "
+            "DingTalk shows it (https://oapi.dingtalk.com/robot/send?access_token=...)."
+        )
+    return value
+
+
+def _url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` in a few words (never quoting it), or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # parsed lazily: out of range or not a number raises here
+    except ValueError:
+        return "it cannot be parsed (an unclosed '[' or a port that is not a number from 1 to 65535)"
+    host = parts.hostname or ""
+    if not host:
+        return "it has no host"
+    if ":" not in host and "" in host.removesuffix(".").split("."):
+        return "its host has an empty label (two dots in a row, or a leading dot)"
+    if port == 0:
+        # urllib3 would quietly send to port 80 instead.
+        return "its port is 0"
+    return None
 
 
 def url_credentials(url: str) -> tuple[str, ...]:
-    """The access token(s) in ``url``: values to :func:`redact` wherever they appear."""
-    return tuple(value for key, value in parse_qsl(urlsplit(url).query) if key == "access_token")
+    """The access token(s) and any password in ``url``: values to :func:`redact` wherever they appear.
+
+    ``url`` is one :func:`webhook_url` accepted (others may raise ``ValueError``).
+    """
+    parts = urlsplit(url)
+    tokens = tuple(value for key, value in parse_qsl(parts.query) if key == "access_token")
+    return (*tokens, parts.password) if parts.password else tokens
 
 
 def with_query(url: str, query: str) -> str:

@@ -324,3 +324,13 @@ def test_an_invalid_webhook_or_secret_names_the_variable_not_the_value() -> None
 def test_an_unknown_robot_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown robot 'nope'"):
         Robot.from_env("nope", config=default_config(), environ={})
+
+
+def test_a_webhook_url_that_cannot_be_parsed_is_a_config_error_not_a_traceback() -> None:
+    token = "ab" * 32
+    broken = f"http://[127.0.0.1:9/robot/send?access_token={token}"
+    with pytest.raises(ConfigError, match="environment variable DINGTALK_WEBHOOK") as info:
+        Robot.from_env(config=default_config(), environ={"DINGTALK_WEBHOOK": broken})
+    assert token not in str(info.value)
+    with pytest.raises(ConfigError, match="the webhook is not a valid webhook URL"):
+        Robot("default", broken)

@@ -107,6 +107,20 @@ def test_a_bare_token_goes_to_dingtalk_so_only_its_shape_is_checked(
     assert robots["default"].requests == 0
 
 
+def test_a_webhook_url_that_cannot_be_parsed_is_a_config_error_naming_the_variable(
+    project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = f"http://[127.0.0.1:9/robot/send?access_token={robots['ops'].token}"
+    monkeypatch.setenv("T_OPS_HOOK", broken)
+    code, out, err = run(capsys, robots, "send", "m")
+    assert (code, out) == (2, [])
+    assert err.splitlines()[-1].startswith(
+        "msgspec-dd: environment variable T_OPS_HOOK is not a valid webhook URL: it cannot be parsed")
+    assert "[127.0.0.1" not in err
+    assert robots["default"].requests == 0
+
+
 def test_a_missing_webhook_variable_of_any_robot_stops_before_any_post(
     project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
