@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from io import FileIO
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import requests
 
-from msgspec_dd.errors import UsageError
+from msgspec_dd.errors import ConfigError, UsageError
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, new_secret, parse_rate
 from msgspec_dd.signing import signature, signed_query
 
@@ -533,3 +535,34 @@ def test_concurrent_senders_on_kept_alive_connections(clock: FakeClock) -> None:
     assert sorted(r["body"]["text"]["content"] for r in records) == sorted(
         f"{n}-{i}" for n in range(6) for i in range(5))
     assert running.connections == 6
+
+
+# -- store ----------------------------------------------------------------------------------------
+
+
+def test_a_store_that_cannot_be_created_is_a_config_error_at_construction(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot open the sandbox store for writing"):
+        SandboxServer(SandboxSettings(store=tmp_path / "missing" / "x.jsonl"))
+    with pytest.raises(ConfigError, match="must be a regular file"):
+        SandboxServer(SandboxSettings(store=tmp_path))
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fail a write")
+def test_a_store_write_that_fails_answers_http_500_and_keeps_nothing(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    lines: list[str] = []
+    settings = SandboxSettings(store=tmp_path / "inbox.jsonl", clock=clock)
+    with SandboxServer(settings, log=lines.append) as running:
+        store = running.robot.store
+        store.close()
+        store._file = FileIO("/dev/full", "w")  # every write: ENOSPC
+        body = {**TEXT, "msgUuid": "u"}
+        reply = requests.post(running.url, json=body, timeout=5)
+        assert reply.status_code == 500
+        assert running.messages == []
+        assert lines == ["#1 HTTP 500: cannot write the store (No space left on device)"]
+        store.close()
+        store._file = FileIO(tmp_path / "inbox.jsonl", "a+")
+        assert post(running.url, body) == {"errcode": 0, "errmsg": "ok"}  # not burnt: kept now
+        assert len(running.messages) == 1

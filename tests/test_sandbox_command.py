@@ -152,3 +152,30 @@ def test_port_in_use_exits_2(tmp_path: Path) -> None:
         assert "cannot listen on 127.0.0.1:" in result.stderr
         assert "Traceback" not in result.stderr
         assert running.stop()[0] == 0
+
+
+def test_a_store_in_a_missing_folder_exits_2_at_start(tmp_path: Path) -> None:
+    store = tmp_path / "missing" / "x.jsonl"
+    result = run("--store", str(store))
+    assert result.returncode == 2
+    assert result.stdout == ""  # no webhook URL: the sandbox never started
+    assert f"{store}: cannot open the sandbox store for writing (No such file or directory)" in (
+        result.stderr)
+    assert "Traceback" not in result.stderr
+
+
+def test_a_store_under_a_file_exits_2_at_start(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    result = run("--store", str(tmp_path / "file" / "x.jsonl"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "cannot open the sandbox store for writing (Not a directory)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_new_store_file_is_created_at_start(tmp_path: Path) -> None:
+    store = tmp_path / "inbox.jsonl"
+    with sandbox(tmp_path, "--store", str(store)) as running:
+        assert store.is_file() and store.read_text(encoding="utf-8") == ""
+        assert post(running.url)["errcode"] == 0
+        assert running.stop()[0] == 0
+    assert [json.loads(line)["body"] for line in store.read_text(encoding="utf-8").splitlines()] == [TEXT]

@@ -87,9 +87,10 @@ class Robot:
         uuid = checked.get("msgUuid")
         if isinstance(uuid, str) and self._remembers(uuid, now):
             return Outcome(answers.OK, msgtype, duplicate=True)
+        stored = self.store.add(checked, now)  # first: a failed write must not mark it as seen
         if isinstance(uuid, str):
             self._seen[uuid] = now
-        return Outcome(answers.OK, msgtype, stored=self.store.add(checked, now))
+        return Outcome(answers.OK, msgtype, stored=stored)
 
     def _remembers(self, uuid: str, now: float) -> bool:
         seen = self._seen.get(uuid)
@@ -99,6 +100,11 @@ class Robot:
         """Copies of the accepted messages' records with an id above ``since``."""
         with self._lock:
             return self.store.records(since)
+
+    def close(self) -> None:
+        """Close the store's file; the robot answers nothing more that needs it."""
+        with self._lock:
+            self.store.close()
 
     def reset(self) -> None:
         """Forget messages (in the store file too), remembered msgUuids, rate window and lock."""

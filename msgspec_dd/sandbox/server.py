@@ -71,6 +71,7 @@ class SandboxServer:
         try:
             self._httpd = _HTTPServer((host, port), _Handler)
         except OSError as err:
+            self.robot.close()
             raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
         self._httpd.sandbox = self
 
@@ -156,6 +157,7 @@ class SandboxServer:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
         self._httpd.server_close()
+        self.robot.close()
 
     def __enter__(self) -> Self:
         self.start()
@@ -275,9 +277,14 @@ class _Handler(BaseHTTPRequestHandler):
             sandbox._log(f"#{number} fault={fault.kind}")
             self._pre_fault(fault)
             return
-        outcome = sandbox.robot.receive(
-            parse_qs(query, keep_blank_values=True), self.headers.get("Content-Type", ""), raw
-        )
+        try:
+            outcome = sandbox.robot.receive(
+                parse_qs(query, keep_blank_values=True), self.headers.get("Content-Type", ""), raw
+            )
+        except OSError as err:  # the store could not be written: like a server error at DingTalk
+            sandbox._log(f"#{number} HTTP 500: cannot write the store ({err.strerror or err})")
+            self._reply(500, _GATEWAY_ERROR, "text/html; charset=utf-8")
+            return
         sandbox._log(_describe(number, outcome, fault))
         if fault is not None and fault.kind == "drop-reply":
             self._abort()

@@ -1,14 +1,19 @@
 """The messages a sandbox robot accepted, in memory and optionally in a JSON Lines file.
 
 Each record is ``{"id": 1, "received_at": <epoch seconds>, "msgUuid": str | None, "body": {...}}``.
-The file is appended to as messages arrive and read back on start, so an inbox survives restarts.
+The file is opened (created if missing) when the store is made, read back, and kept open for
+appending as messages arrive, so an inbox survives restarts and a store that cannot be written
+is a :class:`ConfigError` at start-up, not a failure of the first accepted POST.
 Not thread-safe: the robot serialises access.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import os
+from io import FileIO
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +21,31 @@ from msgspec_dd.errors import ConfigError
 
 
 class MessageStore:
-    """Accepted messages in arrival order, mirrored to ``path`` when given."""
+    """Accepted messages in arrival order, mirrored to ``path`` when given.
+
+    :class:`ConfigError` (exit 2) when ``path`` cannot be created, read or appended to (a missing
+    folder, no permission, a folder in its place) or holds something other than records.
+    Call :meth:`close` when done.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._records: list[dict[str, Any]] = []
-        if path is not None and path.exists():
-            self._records = _read(path)
+        self._file: FileIO | None = None
+        if path is not None:
+            self._file = _open(path)
+            try:
+                self._records = _read(path, self._file)
+            except BaseException:
+                self._file.close()
+                raise
 
     def add(self, body: dict[str, Any], received_at: float) -> dict[str, Any]:
-        """Keep ``body`` as a new record and return a copy of the record."""
+        """Keep ``body`` as a new record and return a copy of the record.
+
+        Written to the file first: when that fails (``OSError``, say a full disk) nothing is kept,
+        so the sender sees a failure and tries again rather than a message that is later lost.
+        """
         uuid = body.get("msgUuid")
         record = {
             "id": self._records[-1]["id"] + 1 if self._records else 1,
@@ -33,10 +53,9 @@ class MessageStore:
             "msgUuid": uuid if isinstance(uuid, str) else None,
             "body": copy.deepcopy(body),
         }
+        if self._file is not None:
+            _append(self._file, (json.dumps(record, ensure_ascii=False) + "\n").encode())
         self._records.append(record)
-        if self.path is not None:
-            with self.path.open("a", encoding="utf-8") as file:
-                file.write(json.dumps(record, ensure_ascii=False) + "\n")
         return copy.deepcopy(record)
 
     def records(self, since: int = 0) -> list[dict[str, Any]]:
@@ -46,14 +65,47 @@ class MessageStore:
     def clear(self) -> None:
         """Forget every record, in the file too."""
         self._records.clear()
-        if self.path is not None and self.path.exists():
-            self.path.write_text("", encoding="utf-8")
+        if self._file is not None:
+            self._file.truncate(0)  # appending continues at the (new) end
+
+    def close(self) -> None:
+        """Close the file, if any; the records stay readable."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
-def _read(path: Path) -> list[dict[str, Any]]:
+def _append(file: FileIO, line: bytes) -> None:
+    """Write ``line`` whole, unbuffered; on failure take back any part of it that was written."""
+    size = file.seek(0, os.SEEK_END)
+    try:
+        view = memoryview(line)
+        while view:
+            view = view[file.write(view) or 0:]
+    except OSError:
+        with contextlib.suppress(OSError):
+            file.truncate(size)
+        raise
+
+
+def _open(path: Path) -> FileIO:
+    if path.exists() and not path.is_file():  # a folder, or a device such as /dev/zero
+        raise ConfigError(f"{path}: the sandbox store must be a regular file. Give --store a file.")
+    try:
+        return FileIO(path, "a+")  # unbuffered: a failed write leaves nothing pending
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise ConfigError(
+            f"{path}: cannot open the sandbox store for writing ({reason}). Give --store a file "
+            "in an existing folder that you can write to."
+        ) from err
+
+
+def _read(path: Path, file: FileIO) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        file.seek(0)
+        lines = file.readall().decode("utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read the sandbox store: {err}") from err
     for number, line in enumerate(lines, start=1):
