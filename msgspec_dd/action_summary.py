@@ -1,8 +1,9 @@
 """The job summary: each message as the group will see it, in GitHub-flavoured markdown.
 
-DingTalk's markdown is itself markdown, so ``markdown`` and ``actionCard`` texts are shown as they
-are, inside a quote that stands for the chat bubble; plain ``text`` content is escaped so it shows
-literally; buttons and links become links. The exact JSON body follows in a collapsed
+Each message is a thin renderer of :class:`~msgspec_dd.message_view.MessageView`. DingTalk's
+markdown is itself markdown, so ``markdown`` and ``actionCard`` texts are shown as they are, inside
+a quote that stands for the chat bubble; plain ``text`` content is escaped so it shows literally;
+buttons and links become links. The exact JSON body follows in a collapsed
 ``<details>`` block. Summaries never contain credentials: :class:`~msgspec_dd.action_runner.Runner`
 redacts everything it writes.
 """
@@ -12,10 +13,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from msgspec_dd.message_view import MessageView, view
 from msgspec_dd.problems import Level, Problem
 
 #: Characters with a meaning in GitHub markdown anywhere in a line (``.``, ``:`` and ``/`` are
@@ -77,72 +79,36 @@ def quote(lines: Sequence[str]) -> str:
 
 def message_markdown(payload: Mapping[str, Any]) -> str:
     """The message as the group sees it: title, text, buttons and links, mentions."""
-    msgtype = str(payload.get("msgtype", ""))
-    content = payload.get(msgtype)
-    view = _VIEWS.get(msgtype)
-    if view is None or not isinstance(content, Mapping):
-        return quote([f"*{plain(msgtype or 'unknown')} message: see the JSON body*"])
-    return quote([*view(content), *_mentions(payload.get("at"))])
+    shown = view(payload)
+    if not shown.supported:
+        return quote([f"*{plain(shown.msgtype or 'unknown')} message: see the JSON body*"])
+    return quote(_lines(shown))
 
 
-def _text(content: Mapping[str, Any]) -> list[str]:
-    return plain_lines(str(content.get("content", "")))
-
-
-def _markdown_text(text: Any) -> list[str]:
-    return str(text or "").rstrip("\n").split("\n")
-
-
-def _markdown(content: Mapping[str, Any]) -> list[str]:
-    return [f"**{plain(str(content.get('title', '')))}**", "", *_markdown_text(content.get("text"))]
-
-
-def _link(content: Mapping[str, Any]) -> list[str]:
-    lines = [f"**{link(str(content.get('title', '')), str(content.get('messageUrl', '')))}**", ""]
-    if content.get("picUrl"):
-        lines += [image(str(content["picUrl"]), height=64), ""]
-    return lines + plain_lines(str(content.get("text", "")))
-
-
-def _action_card(content: Mapping[str, Any]) -> list[str]:
-    lines = [f"**{plain(str(content.get('title', '')))}**", "",
-             *_markdown_text(content.get("text")), ""]
-    if content.get("singleTitle"):
-        buttons = [(str(content["singleTitle"]), str(content.get("singleURL", "")))]
-    else:
-        buttons = [(str(b.get("title", "")), str(b.get("actionURL", "")))
-                   for b in content.get("btns") or [] if isinstance(b, Mapping)]
-    separator = " · " if str(content.get("btnOrientation", "0")) == "1" else "<br>"
-    return [*lines, separator.join(f"**{link(title, url)}**" for title, url in buttons)]
-
-
-def _feed_card(content: Mapping[str, Any]) -> list[str]:
+def _lines(shown: MessageView) -> list[str]:
+    """A thin renderer of the view: the title in bold (a link's title links to it), a link's
+    picture, the text (markdown as it is, plain text escaped), buttons, feed items, mentions."""
     lines: list[str] = []
-    for item in content.get("links") or []:
-        if isinstance(item, Mapping):
-            picture = f"{image(str(item['picURL']), height=40)} " if item.get("picURL") else ""
-            target = link(str(item.get("title", "")), str(item.get("messageURL", "")))
-            lines.append(f"- {picture}{target}")
+    if shown.title is not None:
+        title = plain(shown.title) if shown.link_url is None else link(shown.title, shown.link_url)
+        lines += [f"**{title}**", ""]
+    if shown.picture:
+        lines += [image(shown.picture, height=64), ""]
+    if shown.markdown:
+        lines += shown.body.rstrip("\n").split("\n")
+    elif shown.msgtype != "feedCard":
+        lines += plain_lines(shown.body)
+    if shown.buttons:
+        separator = " · " if shown.orientation == "horizontal" else "<br>"
+        lines += ["", separator.join(f"**{link(b.title, b.url)}**" for b in shown.buttons)]
+    lines += [f"- {_feed_picture(item.picture)}{link(item.title, item.url)}" for item in shown.feed]
+    if shown.mentions:
+        lines += ["", f"*mentions: {plain(' '.join(f'@{name}' for name in shown.mentions))}*"]
     return lines
 
 
-def _mentions(at: Any) -> list[str]:
-    if not isinstance(at, Mapping):
-        return []
-    keys = ("atMobiles", "atUserIds", "atDingtalkIds")
-    names = [f"@{m}" for key in keys for m in at.get(key) or []]
-    if at.get("isAtAll") is True:
-        names.insert(0, "@所有人")
-    return ["", f"*mentions: {plain(' '.join(names))}*"] if names else []
-
-
-_VIEWS: dict[str, Callable[[Mapping[str, Any]], list[str]]] = {
-    "text": _text,
-    "markdown": _markdown,
-    "link": _link,
-    "actionCard": _action_card,
-    "feedCard": _feed_card,
-}
+def _feed_picture(url: str) -> str:
+    return f"{image(url, height=40)} " if url else ""
 
 
 def json_details(payload: Mapping[str, Any]) -> str:

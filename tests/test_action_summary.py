@@ -57,6 +57,13 @@ def test_link_message() -> None:
         '> <img src="https://img.test/p.png" alt="" height="64">\n>\n> 红树林\n')
 
 
+def test_at_on_a_link_mentions_no_one() -> None:
+    # DingTalk ignores at on link and feedCard; the preview and the text view show none either.
+    payload = {"msgtype": "link", "link": {"title": "t", "text": "x", "messageUrl": "https://x.test/"},
+               "at": {"atMobiles": ["138"], "isAtAll": True}}
+    assert message_markdown(payload) == "> **[t](<https://x.test/>)**\n>\n> x\n"
+
+
 def test_action_card_buttons() -> None:
     card = {"title": "T", "text": "正文", "btnOrientation": "1",
             "btns": [{"title": "好", "actionURL": "https://a.test/"},

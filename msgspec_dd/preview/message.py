@@ -1,7 +1,8 @@
 """One DingTalk message as the group shows it: avatar, robot name and a bubble or card.
 
-Every piece of payload text is HTML-escaped here or by :mod:`~msgspec_dd.preview.markdown_html`; URLs keep
-their target only for the schemes DingTalk opens. The markup carries stable ``dd-*`` classes and
+A thin renderer of :class:`~msgspec_dd.message_view.MessageView`. Every piece of payload text is
+HTML-escaped here or by :mod:`~msgspec_dd.preview.markdown_html`; URLs keep their target only for
+the schemes DingTalk opens. The markup carries stable ``dd-*`` classes and
 ``data-testid`` attributes (``message``, ``bubble``, ``btn``, ``feed-row``, ``link-card``,
 ``mention``, ``chatlist-title``...) for tests and for people styling the page.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from msgspec_dd.markdown import IMAGE_SCHEMES
+from msgspec_dd.message_view import AT_ALL, Button, FeedItem, MessageView, view
 from msgspec_dd.preview.markdown_html import highlight_mentions, render_html, safe_url
 
 __all__ = ["AVATAR_SVG", "chat_list_summary", "render_chatlist_html", "render_message_html"]
@@ -32,7 +34,6 @@ AVATAR_SVG = (
     "</svg>"
 )
 
-AT_ALL = "所有人"
 _URL_IN_TEXT = re.compile(r"(?:https?|dingtalk)://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _LINK_ICON = (
     '<svg class="dd-link-pic dd-placeholder" data-testid="link-pic-placeholder" '
@@ -51,21 +52,21 @@ def render_message_html(
     (for example ``"10:32"`` or a file name). A payload that is not a message DingTalk knows is
     shown as a notice instead of raising.
     """
-    msgtype = _text(payload.get("msgtype"))
-    hide_avatar = msgtype == "actionCard" and _text(_section(payload).get("hideAvatar")) == "1"
-    classes = "dd-msg dd-no-avatar" if hide_avatar else "dd-msg"
+    shown = view(payload)
+    classes = "dd-msg dd-no-avatar" if shown.hide_avatar else "dd-msg"
     avatar = (
-        "" if hide_avatar else f'<div class="dd-avatar" data-testid="avatar">{AVATAR_SVG}</div>'
+        ""
+        if shown.hide_avatar
+        else f'<div class="dd-avatar" data-testid="avatar">{AVATAR_SVG}</div>'
     )
     caption = f'<div class="dd-time" data-testid="time">{_esc(title)}</div>' if title else ""
     # The notification text on hover: DingTalk shows it in the chat list, not in the bubble.
-    summary = _esc(chat_list_summary(payload))
     return (
-        f'{caption}<div class="{classes}" data-testid="message" data-msgtype="{_esc(msgtype)}" '
-        f'title="{summary}">'
+        f'{caption}<div class="{classes}" data-testid="message" '
+        f'data-msgtype="{_esc(shown.msgtype)}" title="{_esc(shown.chat_title)}">'
         f'{avatar}<div class="dd-msg-body">'
         f'<div class="dd-sender" data-testid="sender">{_esc(robot_name)}</div>'
-        f"{_bubble(payload, msgtype)}</div></div>"
+        f"{_bubble(shown)}</div></div>"
     )
 
 
@@ -87,124 +88,105 @@ def chat_list_summary(payload: Mapping[str, Any]) -> str:
     ``[title]`` for markdown, actionCard and link; the first title for feedCard; the content,
     on one line, for text.
     """
-    msgtype = _text(payload.get("msgtype"))
-    section = _section(payload)
-    if msgtype == "text":
-        return " ".join(_text(section.get("content")).split())
-    if msgtype in ("markdown", "actionCard", "link"):
-        return f"[{_text(section.get('title'))}]"
-    if msgtype == "feedCard":
-        links = _items(section.get("links"))
-        return _text(links[0].get("title")) if links else ""
-    return "[暂不支持的消息类型]"
+    return view(payload).chat_title
 
 
 # --------------------------------------------------------------------------- bubbles
 
 
-def _bubble(payload: Mapping[str, Any], msgtype: str) -> str:
-    renderer = _RENDERERS.get(msgtype)
-    if renderer is None:
+def _bubble(shown: MessageView) -> str:
+    renderer = _RENDERERS.get(shown.msgtype)
+    if renderer is None or not shown.supported:
         return (
             '<div class="dd-bubble dd-unsupported" data-testid="bubble">'
-            f"[暂不支持的消息类型 / unsupported msgtype: {_esc(msgtype)}]</div>"
+            f"[暂不支持的消息类型 / unsupported msgtype: {_esc(shown.msgtype)}]</div>"
         )
-    return renderer(payload)
+    return renderer(shown)
 
 
-def _text_bubble(payload: Mapping[str, Any]) -> str:
-    mentions, at_all = _mentions(payload)
-    content = _text(_section(payload).get("content"))
-    body = _plain_text_html(content, mentions)
-    if at_all and f"@{AT_ALL}" not in content:
+def _text_bubble(shown: MessageView) -> str:
+    body = _plain_text_html(shown.body, shown.mentions)
+    if shown.at_all and f"@{AT_ALL}" not in shown.body:
         body += f' <span class="dd-mention" data-testid="mention">@{AT_ALL}</span>'
     return f'<div class="dd-bubble dd-bubble-text" data-testid="bubble">{body}</div>'
 
 
-def _markdown_bubble(payload: Mapping[str, Any]) -> str:
-    text = _text(_section(payload).get("text"))
+def _markdown_bubble(shown: MessageView) -> str:
     return (
         '<div class="dd-bubble dd-bubble-markdown dd-md" data-testid="bubble">'
-        f"{_markdown_html(text, payload)}</div>"
+        f"{_markdown_html(shown)}</div>"
     )
 
 
-def _link_bubble(payload: Mapping[str, Any]) -> str:
-    link = _section(payload)
-    pic_url = safe_url(_text(link.get("picUrl")), IMAGE_SCHEMES)
+def _link_bubble(shown: MessageView) -> str:
+    pic_url = safe_url(shown.picture, IMAGE_SCHEMES)
     pic = _LINK_ICON if pic_url is None else _img("dd-link-pic", pic_url, "link-pic")
     return (
         '<div class="dd-bubble dd-card" data-testid="bubble">'
-        f'<a class="dd-link-card" data-testid="link-card"{_href(link.get("messageUrl"))}>'
-        f'<div class="dd-link-title" data-testid="link-title">{_esc(_text(link.get("title")))}</div>'
+        f'<a class="dd-link-card" data-testid="link-card"{_href(shown.link_url or "")}>'
+        f'<div class="dd-link-title" data-testid="link-title">{_esc(shown.title)}</div>'
         f'<div class="dd-link-row"><div class="dd-link-text" data-testid="link-text">'
-        f"{_esc(_text(link.get('text')))}</div>{pic}</div></a></div>"
+        f"{_esc(shown.body)}</div>{pic}</div></a></div>"
     )
 
 
-def _action_card_bubble(payload: Mapping[str, Any]) -> str:
-    card = _section(payload)
-    text = _text(card.get("text"))
+def _action_card_bubble(shown: MessageView) -> str:
     return (
         '<div class="dd-bubble dd-card" data-testid="bubble">'
-        f'<div class="dd-ac-text dd-md" data-testid="ac-text">{_markdown_html(text, payload)}</div>'
-        f"{_buttons(card)}</div>"
+        f'<div class="dd-ac-text dd-md" data-testid="ac-text">{_markdown_html(shown)}</div>'
+        f"{_buttons(shown)}</div>"
     )
 
 
-def _buttons(card: Mapping[str, Any]) -> str:
-    single_title = card.get("singleTitle")
-    if single_title is not None:
-        # DingTalk ignores btns when singleTitle and singleURL are set.
+def _buttons(shown: MessageView) -> str:
+    if not shown.buttons:
+        return ""
+    if shown.orientation == "single":
+        [button] = shown.buttons
         return (
             '<div class="dd-btns dd-single" data-testid="btns" data-orientation="single">'
-            f'<a class="dd-btn" data-testid="btn"{_href(card.get("singleURL"))}>'
-            f'<span>{_esc(_text(single_title))}</span><span class="dd-chevron">&#x203A;</span>'
+            f'<a class="dd-btn" data-testid="btn"{_href(button.url)}>'
+            f'<span>{_esc(button.title)}</span><span class="dd-chevron">&#x203A;</span>'
             "</a></div>"
         )
-    buttons = _items(card.get("btns"))
-    if not buttons:
-        return ""
-    horizontal = _text(card.get("btnOrientation")) == "1"
-    orientation = "horizontal" if horizontal else "vertical"
-    rendered = "".join(
-        f'<a class="dd-btn" data-testid="btn"{_href(btn.get("actionURL"))}>'
-        f"{_esc(_text(btn.get('title')))}</a>"
-        for btn in buttons
-    )
+    orientation = shown.orientation
+    rendered = "".join(_button(button) for button in shown.buttons)
     return (
         f'<div class="dd-btns dd-{orientation}" data-testid="btns" '
         f'data-orientation="{orientation}">{rendered}</div>'
     )
 
 
-def _feed_card_bubble(payload: Mapping[str, Any]) -> str:
-    links = _items(_section(payload).get("links"))
-    if not links:
+def _button(button: Button) -> str:
+    return f'<a class="dd-btn" data-testid="btn"{_href(button.url)}>{_esc(button.title)}</a>'
+
+
+def _feed_card_bubble(shown: MessageView) -> str:
+    if not shown.feed:
         return '<div class="dd-bubble dd-card" data-testid="bubble"></div>'
-    first, rest = links[0], links[1:]
+    first, rest = shown.feed[0], shown.feed[1:]
     hero = (
-        f'<a class="dd-feed-hero" data-testid="feed-hero"{_href(first.get("messageURL"))}>'
+        f'<a class="dd-feed-hero" data-testid="feed-hero"{_href(first.url)}>'
         f"{_feed_picture('dd-feed-hero-pic', first, 'feed-hero-pic')}"
-        f'<div class="dd-feed-hero-title">{_esc(_text(first.get("title")))}</div></a>'
+        f'<div class="dd-feed-hero-title">{_esc(first.title)}</div></a>'
     )
     rows = "".join(
-        f'<a class="dd-feed-row" data-testid="feed-row"{_href(item.get("messageURL"))}>'
-        f'<span class="dd-feed-row-title">{_esc(_text(item.get("title")))}</span>'
+        f'<a class="dd-feed-row" data-testid="feed-row"{_href(item.url)}>'
+        f'<span class="dd-feed-row-title">{_esc(item.title)}</span>'
         f"{_feed_picture('dd-feed-thumb', item, 'feed-thumb')}</a>"
         for item in rest
     )
     return f'<div class="dd-bubble dd-card" data-testid="bubble">{hero}{rows}</div>'
 
 
-def _feed_picture(css_class: str, item: Mapping[str, Any], testid: str) -> str:
-    url = safe_url(_text(item.get("picURL")), IMAGE_SCHEMES)
+def _feed_picture(css_class: str, item: FeedItem, testid: str) -> str:
+    url = safe_url(item.picture, IMAGE_SCHEMES)
     if url is None:
         return f'<span class="{css_class} dd-placeholder" data-testid="{testid}"></span>'
     return _img(css_class, url, testid)
 
 
-_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+_RENDERERS: dict[str, Callable[[MessageView], str]] = {
     "text": _text_bubble,
     "markdown": _markdown_bubble,
     "link": _link_bubble,
@@ -216,28 +198,14 @@ _RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 # --------------------------------------------------------------------------- pieces
 
 
-def _markdown_html(text: str, payload: Mapping[str, Any]) -> str:
-    mentions, at_all = _mentions(payload)
-    rendered = render_html(text, mentions=mentions)
-    if at_all and f"@{AT_ALL}" not in text:
-        rendered += f'<p class="dd-atall"><span class="dd-mention" data-testid="mention">@{AT_ALL}</span></p>'
+def _markdown_html(shown: MessageView) -> str:
+    rendered = render_html(shown.body, mentions=shown.mentions)
+    if shown.at_all and f"@{AT_ALL}" not in shown.body:
+        rendered += (
+            '<p class="dd-atall"><span class="dd-mention" data-testid="mention">'
+            f"@{AT_ALL}</span></p>"
+        )
     return rendered
-
-
-def _mentions(payload: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
-    """The names DingTalk highlights after ``@`` and whether everyone is mentioned."""
-    at = payload.get("at")
-    if not isinstance(at, Mapping):
-        return (), False
-    names: list[str] = []
-    for key in ("atMobiles", "atUserIds", "atDingtalkIds"):
-        values = at.get(key)
-        if isinstance(values, list):
-            names.extend(_text(name) for name in values)
-    at_all = at.get("isAtAll") in (True, "true")
-    if at_all:
-        names.append(AT_ALL)
-    return tuple(name for name in names if name), at_all
 
 
 def _plain_text_html(content: str, mentions: Sequence[str]) -> str:
@@ -262,28 +230,12 @@ def _img(css_class: str, url: str, testid: str) -> str:
     )
 
 
-def _href(value: Any) -> str:
+def _href(url: str) -> str:
     """An ``href`` attribute for a URL DingTalk opens, or a blocked-link marker."""
-    url = safe_url(_text(value))
-    if url is None:
-        return f' title="{_esc(_text(value))}" data-blocked="true"'
-    return f' href="{_esc(url)}" rel="noopener noreferrer"'
-
-
-def _section(payload: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The object named after the msgtype (``payload["markdown"]`` ...), or an empty one."""
-    section = payload.get(_text(payload.get("msgtype")))
-    return section if isinstance(section, Mapping) else {}
-
-
-def _items(value: Any) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, (Mapping, list)):
-        return ""
-    return value if isinstance(value, str) else str(value)
+    safe = safe_url(url)
+    if safe is None:
+        return f' title="{_esc(url)}" data-blocked="true"'
+    return f' href="{_esc(safe)}" rel="noopener noreferrer"'
 
 
 def _esc(value: str | None) -> str:
