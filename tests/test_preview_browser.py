@@ -187,7 +187,8 @@ def test_script_in_a_message_never_runs(open_html: PageOpener, tmp_path: Path) -
                 },
             },
         ),
-    ] + samples("https://img.example.com")[-2:]
+        *samples("https://img.example.com")[-2:],
+    ]
     path = tmp_path / "xss.html"
     path.write_text(render_page(items), encoding="utf-8")
     opened = open_html(path)
