@@ -51,7 +51,7 @@ class Config:
         try:
             return self.robots[name]
         except KeyError:
-            known = ", ".join(sorted(self.robots)) or "none"
+            known = ", ".join(sorted(str(robot) for robot in self.robots)) or "none"
             where = str(self.path) if self.path else "no msgspec-dd.yaml found"
             raise ConfigError(
                 f"unknown robot {name!r} ({where}; known robots: {known}). "

@@ -9,7 +9,7 @@ alternative that fits the value's type, and messages say what to do (quote it in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +45,7 @@ def issues(validator: Validator, instance: Any) -> list[SchemaIssue]:
     found: dict[tuple[JsonPath, str], SchemaIssue] = {}
     for error in validator.iter_errors(instance):
         for leaf in _leaves(error):
-            for issue in _describe(leaf):
+            for issue in _describe(leaf, instance):
                 found.setdefault((issue.path, issue.message), issue)
     return sorted(found.values(), key=lambda issue: _sort_key(issue.path))
 
@@ -81,31 +81,50 @@ def _wrong_kind(error: ValidationError) -> bool:
     return error.validator in ("type", "enum", "const") or schema.get("title") == "template"
 
 
-def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
-    path: JsonPath = tuple(error.absolute_path)
+def _describe(error: ValidationError, instance: Any) -> Iterator[SchemaIssue]:
+    path = _path(instance, error.absolute_path)
     if "propertyNames" in error.absolute_schema_path:
         path = (*path, str(error.instance))  # a bad key: point at the key itself
     keyword = str(error.validator)
     value = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if keyword == "additionalProperties" and isinstance(value, dict):
-        allowed = list(schema.get("properties", {}))
+        allowed = [str(name) for name in schema.get("properties", {})]
         for key in value:
             if key not in allowed and not _matches_pattern(key, schema):
-                yield SchemaIssue((*path, key), _unknown_key(key, path, allowed), keyword)
+                yield SchemaIssue((*path, str(key)), _unknown_key(key, path, allowed), keyword)
         return
     yield SchemaIssue(path, _message(error, path), keyword)
 
 
-def _matches_pattern(key: str, schema: dict[str, Any]) -> bool:
+def _path(instance: Any, parts: Iterable[Any]) -> JsonPath:
+    """``parts`` with every mapping key as text: YAML reads ``on:``, ``1:`` or ``null:`` as
+    non-strings, and a key ``1`` must not be taken for the index of a list item."""
+    path: list[str | int] = []
+    for part in parts:
+        if isinstance(instance, list) and isinstance(part, int):
+            path.append(part)
+            instance = instance[part] if 0 <= part < len(instance) else None
+        else:
+            path.append(str(part))
+            instance = instance.get(part) if isinstance(instance, dict) else None
+    return tuple(path)
+
+
+def _matches_pattern(key: Any, schema: dict[str, Any]) -> bool:
     import re
 
+    if not isinstance(key, str):
+        return False  # patterns only ever describe string keys
     return any(re.search(pattern, key) for pattern in schema.get("patternProperties", {}))
 
 
-def _unknown_key(key: str, path: JsonPath, allowed: list[str]) -> str:
+def _unknown_key(key: Any, path: JsonPath, allowed: list[str]) -> str:
     import difflib
 
+    if not isinstance(key, str):
+        return (f"unknown field {key}{_where(path)}: YAML reads `on`/`yes`/`1` as non-strings; "
+                "quote the key")
     message = f"unknown field {key!r}{_where(path)}"
     same_case = [name for name in allowed if name.lower() == key.lower()]
     close = same_case or difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
@@ -128,6 +147,8 @@ def _where(path: JsonPath) -> str:
 
 def _message(error: ValidationError, path: JsonPath) -> str:
     keyword, value, expected = error.validator, error.instance, error.validator_value
+    if keyword == "type" and "propertyNames" in error.absolute_schema_path:
+        return _non_string_name(value, error.schema)
     if path and path[-1] == "msgtype" and keyword == "enum":
         return f"unknown msgtype {_json(value)}: use one of {', '.join(MSGTYPES)}"
     if keyword == "enum" and isinstance(expected, list):
@@ -150,6 +171,13 @@ def _message(error: ValidationError, path: JsonPath) -> str:
     if keyword == "pattern" and path and path[-1] == "$for":
         return f"$for must read 'NAME in EXPRESSION', got {_json(value)}"
     return str(error.message)
+
+
+def _non_string_name(value: Any, schema: Any) -> str:
+    message = f"the name {_yaml_text(value)} is read by YAML as a {_kind(value)}, not a string"
+    if isinstance(schema, dict) and "pattern" in schema:
+        return message + ": names must be identifiers (letters, digits and _, not a leading digit)"
+    return message + ": quote it"
 
 
 _KINDS = {
@@ -181,6 +209,8 @@ def _expected_kind(expected: Any) -> str:
 
 
 def _yaml_text(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

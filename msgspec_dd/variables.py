@@ -73,8 +73,9 @@ def declared(data: Any) -> dict[str, Variable]:
     if not isinstance(specs, Mapping):
         return {}
     return {
-        str(name): Variable(str(name), spec if isinstance(spec, Mapping) else {})
+        name: Variable(name, spec if isinstance(spec, Mapping) else {})
         for name, spec in specs.items()
+        if isinstance(name, str)  # YAML reads `1:` or `null:` as non-strings: not a name
     }
 
 

@@ -428,6 +428,41 @@ def test_message_file_issue_messages() -> None:
     assert issue.message == '"now" is a built-in name (now, today, github): choose another name'
 
 
+NON_STRING_KEYS = "text:\n  content: hi\n  on: 1\n  2: 2\n  null: 3\nat:\n  yes: true\n"
+
+
+def test_keys_yaml_reads_as_non_strings_are_unknown_fields_not_crashes() -> None:
+    body = {"msgtype": "text", **yaml.safe_load(NON_STRING_KEYS)}
+    found = {(issue.pointer, issue.message) for issue in schemas.issues(schemas.payload_validator(), body)}
+    hint = ": YAML reads `on`/`yes`/`1` as non-strings; quote the key"
+    assert found == {
+        ("/text/True", "unknown field True in text" + hint),
+        ("/text/2", "unknown field 2 in text" + hint),
+        ("/text/None", "unknown field None in text" + hint),
+        ("/at/True", "unknown field True in at" + hint),
+    }
+
+
+def test_a_non_string_key_is_a_key_not_the_index_of_a_list_item() -> None:
+    document = {"vars": {1: {"type": 5}}, "message": {"msgtype": "text", "text": {"content": "x"}}}
+    paths = {issue.path for issue in schemas.issues(schemas.message_file_validator(), document)}
+    assert ("vars", "1") in paths
+    assert all(isinstance(part, str) for path in paths for part in path)
+
+
+@pytest.mark.parametrize(("key", "text", "kind"), [
+    (1, "1", "number"), (True, "true", "boolean"), (None, "null", "null"),
+])
+def test_a_variable_name_yaml_reads_as_a_non_string_is_an_error(key: Any, text: str, kind: str) -> None:
+    document = {"vars": {key: {}}, "message": {"msgtype": "text", "text": {"content": "x"}}}
+    [issue] = schemas.issues(schemas.message_file_validator(), document)
+    assert (issue.path, issue.message) == (
+        ("vars", str(key)),
+        f"the name {text} is read by YAML as a {kind}, not a string: names must be identifiers "
+        "(letters, digits and _, not a leading digit)",
+    )
+
+
 @pytest.mark.parametrize("name", [n for n in PAYLOAD_FILES if n != "actionCard"])
 def test_message_file_mirrors_each_payload_schema(name: str) -> None:
     """Same keys, descriptions and required fields, so editors help exactly as the payload would."""
@@ -578,6 +613,13 @@ def test_bad_configs_are_rejected_at_the_expected_path(
 def test_a_webhook_written_into_the_config_gets_a_hint() -> None:
     [issue] = schemas.issues(schemas.config_validator(), {"robots": {"a": {"webhook": "x"}}})
     assert issue.message == "unknown field 'webhook' in a: did you mean 'webhook_env'?"
+
+
+def test_a_robot_name_yaml_reads_as_a_number_is_an_error() -> None:
+    [issue] = schemas.issues(schemas.config_validator(), {"robots": {1: {"webhook_env": "X"}}})
+    assert (issue.path, issue.message) == (
+        ("robots", "1"), "the name 1 is read by YAML as a number, not a string: quote it"
+    )
 
 
 # ------------------------------------------------------------------------------------ bundles

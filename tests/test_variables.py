@@ -383,3 +383,20 @@ def test_robots_of_a_prepared_message_come_from_the_file_or_the_override(tmp_pat
     assert prepare([path], config=config, robots_override=["default"])[0].robots == ("default",)
     with pytest.raises(ConfigError, match="unknown robot 'nope'"):
         prepare([path], config=config, robots_override=["nope"])
+
+
+# ------------------------------------------------------------------- keys YAML reads as non-strings
+
+
+def test_keys_yaml_reads_as_non_strings_are_problems_not_crashes(tmp_path: Path) -> None:
+    # `yes:` is reported at `text:`: positions are recorded under a key's text, not its value.
+    path = write(tmp_path, "w.yaml", "on: push\nvars:\n  1: {default: a}\n"
+                                     "message: {msgtype: text, text: {content: hi, yes: 1}}\n")
+    assert [p.format() for p in lint_file(path, default_config())] == [
+        f"{path}:1:1: error: unknown field True: YAML reads `on`/`yes`/`1` as non-strings; "
+        "quote the key [file-schema]",
+        f"{path}:3:6: error: the name 1 is read by YAML as a number, not a string: names must be "
+        "identifiers (letters, digits and _, not a leading digit) [file-schema]",
+        f"{path}:4:26: error: unknown field True in text: YAML reads `on`/`yes`/`1` as non-strings; "
+        "quote the key [file-schema]",
+    ]
