@@ -124,7 +124,8 @@ class Ledger:
         """Record, durably, how a POST ended: ``sent``, ``retry`` or ``failed``."""
         record = {"event": event, "id": identity, "robot": robot, "msgUuid": msg_uuid,
                   "at": reply.at, "errcode": reply.errcode, "errmsg": reply.errmsg or reply.error,
-                  "httpStatus": reply.http_status, "uncertain": reply.uncertain}
+                  "httpStatus": reply.http_status, "uncertain": reply.uncertain,
+                  "posted": reply.posted}
         self._write(record)
 
     def close(self) -> None:
@@ -182,6 +183,8 @@ class Ledger:
         self._entries[identity] = entry
 
     def _remember_reply(self, record: Mapping[str, Any]) -> None:
+        if record.get("posted") is False:  # never reached the robot: not in its rate window
+            return
         robot, at = str(record.get("robot")), float(record["at"])
         self._replies.setdefault(robot, []).append(at)
         if record.get("errcode") in RATE_LIMITED_CODES:

@@ -14,12 +14,40 @@ from msgspec_dd import errcodes
 from msgspec_dd.errcodes import Kind
 
 
+class Transport(str, enum.Enum):
+    """Why a POST got no answer, which decides whether the message may have arrived."""
+
+    #: The request never left: the connection was refused, timed out or the host is unknown.
+    #: Nothing was delivered; worth retrying (the robot may be back in a moment).
+    UNSENT = "unsent"
+    #: The request went out, then a timeout or a reset: the message may or may not have arrived.
+    UNCERTAIN = "uncertain"
+    #: The URL cannot be requested at all (bad host, port...): fix the webhook; never retried.
+    INVALID_URL = "invalid-url"
+
+
+#: The hint for a POST that may have arrived although no success was seen.
+UNCERTAIN_HINT = (
+    "no answer from the robot (network error or timeout); the message may or may not "
+    "have arrived: with --ledger a re-run reuses its msgUuid, so it is never doubled"
+)
+_UNSENT_HINT = (
+    "could not connect to the robot (connection refused, connect timeout or unknown host) on "
+    "every attempt; nothing was delivered: check the webhook URL and the network, then send again"
+)
+_INVALID_URL_HINT = (
+    "the webhook URL cannot be requested (its host or port is not valid); nothing was sent: "
+    "check the webhook variable (https://oapi.dingtalk.com/robot/send?access_token=...)"
+)
+
+
 @dataclass(frozen=True)
 class Reply:
     """What one POST came back with.
 
-    ``error`` is set (already redacted) when no answer arrived: connection refused or reset,
-    a timeout. ``errcode`` is None when there was no DingTalk JSON answer.
+    ``error`` is set (already redacted) when no answer arrived; ``transport`` then says whether
+    the request left at all (None counts as :attr:`Transport.UNCERTAIN`, the safe reading).
+    ``errcode`` is None when there was no DingTalk JSON answer.
     """
 
     at: float
@@ -27,10 +55,20 @@ class Reply:
     errmsg: str = ""
     http_status: int | None = None
     error: str | None = None
+    transport: Transport | None = None
+
+    @property
+    def failure(self) -> Transport | None:
+        """For a POST without an answer, why; None when an answer came."""
+        if self.error is None:
+            return None
+        return self.transport or Transport.UNCERTAIN
 
     @property
     def kind(self) -> Kind:
         """What this reply means for delivery."""
+        if self.failure is Transport.INVALID_URL:
+            return Kind.PERMANENT
         if self.error is not None or (self.http_status or 0) >= 500:
             return Kind.RETRYABLE
         if self.errcode is None:
@@ -38,18 +76,25 @@ class Reply:
         return errcodes.classify(self.errcode, self.errmsg)
 
     @property
+    def posted(self) -> bool:
+        """False when the request certainly never reached the robot (so it counts for no rate)."""
+        return self.failure not in (Transport.UNSENT, Transport.INVALID_URL)
+
+    @property
     def uncertain(self) -> bool:
         """True when the message may have arrived although no success was seen."""
-        return self.kind is Kind.RETRYABLE
+        return self.kind is Kind.RETRYABLE and self.posted
 
     @property
     def hint(self) -> str:
         """A plain-language likely cause."""
-        if self.error is not None:
-            return (
-                "no answer from the robot (network error or timeout); the message may or may not "
-                "have arrived: with --ledger a re-run reuses its msgUuid, so it is never doubled"
-            )
+        failure = self.failure
+        if failure is Transport.INVALID_URL:
+            return _INVALID_URL_HINT
+        if failure is Transport.UNSENT:
+            return _UNSENT_HINT
+        if failure is Transport.UNCERTAIN:
+            return UNCERTAIN_HINT
         if self.errcode is not None:
             return errcodes.hint(self.errcode, self.errmsg)
         if (self.http_status or 0) >= 500:

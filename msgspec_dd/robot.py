@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
+from urllib3.exceptions import LocationValueError, NewConnectionError
 
 from msgspec_dd import body as request_body
 from msgspec_dd import signing
@@ -26,7 +27,7 @@ from msgspec_dd.config import Config, Rate, load_config, read_env
 from msgspec_dd.errcodes import TOO_FAST, Kind, hint
 from msgspec_dd.errors import ConfigError
 from msgspec_dd.pacing import Pacer, Wait, wait_for_turn
-from msgspec_dd.results import Reply, SendResult, Status
+from msgspec_dd.results import UNCERTAIN_HINT, Reply, SendResult, Status, Transport
 from msgspec_dd.retry import ExponentialBackoff, RetryStrategy
 from msgspec_dd.webhook import redact, url_credentials, webhook_url, with_query
 
@@ -65,6 +66,7 @@ class _Tries:
     attempts: int = 0
     transient: int = 0
     resigned: bool = False
+    maybe_arrived: bool = False
     last: Reply | None = None
 
 
@@ -198,6 +200,7 @@ class Robot:
             reply = self._post(data, msg_uuid, log)
             tries.attempts += 1
             tries.last = reply
+            tries.maybe_arrived = tries.maybe_arrived or reply.uncertain
             event = self._next_step(reply, tries)
             log.outcome(event, msg_uuid, reply)
             if event == "sent":
@@ -231,8 +234,10 @@ class Robot:
     def _post(self, data: bytes, msg_uuid: str, log: AttemptLog) -> Reply:
         log.attempt(msg_uuid)
         reply = self._exchange(data)
-        # Counted even when no answer came: the request may have reached DingTalk.
-        self.pacer.record(reply.at)
+        # Counted even when no answer came, as the request may have reached DingTalk; only a
+        # request that certainly never left (connection refused, invalid URL) is not.
+        if reply.posted:
+            self.pacer.record(reply.at)
         return reply
 
     def _exchange(self, data: bytes) -> Reply:
@@ -241,11 +246,19 @@ class Robot:
             url = with_query(url, signing.signed_query(self._secret, self._timestamp_ms()))
         try:
             response = self._session.post(url, data=data, headers=HEADERS, timeout=self._timeout)
-        except requests.Timeout:
-            return Reply(self._clock(), error=f"no answer within {self._timeout:g}s (timeout)")
-        except requests.RequestException as err:
-            return Reply(self._clock(), error=self.redact(f"network error: {_reason(err)}"))
+        except (requests.RequestException, LocationValueError) as err:
+            return self._no_answer(err)
         return self._reply(response)
+
+    def _no_answer(self, err: requests.RequestException | LocationValueError) -> Reply:
+        transport = transport_failure(err)
+        if transport is Transport.INVALID_URL:
+            error = f"invalid webhook URL: {_reason(err)}"
+        elif isinstance(err, requests.Timeout) and transport is Transport.UNCERTAIN:
+            error = f"no answer within {self._timeout:g}s (timeout)"
+        else:
+            error = f"network error: {_reason(err)}"
+        return Reply(self._clock(), error=self.redact(error), transport=transport)
 
     def _reply(self, response: requests.Response) -> Reply:
         at = self._clock()
@@ -263,9 +276,12 @@ class Robot:
         detail = reply.describe()
         if tries.attempts > 1:
             detail += f" after {tries.attempts} attempts"
+        advice = reply.hint
+        if reply.failure is Transport.UNSENT and tries.maybe_arrived:
+            advice = UNCERTAIN_HINT  # the last try never left, but an earlier one may have arrived
         return SendResult(
             self.name, Status.FAILED, msg_uuid, errcode=reply.errcode, errmsg=reply.errmsg,
-            detail=detail, hint=reply.hint, attempts=tries.attempts,
+            detail=detail, hint=advice, attempts=tries.attempts,
         )
 
     def _not_sent(
@@ -296,7 +312,42 @@ class Robot:
         self._progress(f"robot {self.name}: waiting {_duration(wait.seconds)} for {why}")
 
 
-def _reason(err: requests.RequestException) -> str:
+def transport_failure(err: BaseException) -> Transport:
+    """What an exception from ``requests`` says about a POST that got no answer.
+
+    An invalid URL (``InvalidURL`` and its kin, urllib3's ``LocationValueError``) is permanent.
+    A connection that was never made (refused, a connect timeout, an unknown host) sent
+    nothing: :attr:`Transport.UNSENT`. Anything else (a read timeout, a reset, a dropped reply)
+    happened after the request may have been sent: :attr:`Transport.UNCERTAIN`.
+    """
+    invalid = (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+               requests.exceptions.MissingSchema, requests.exceptions.URLRequired,
+               LocationValueError)
+    if isinstance(err, invalid):
+        return Transport.INVALID_URL
+    if isinstance(err, requests.ConnectTimeout):
+        return Transport.UNSENT
+    if isinstance(err, requests.ConnectionError) and any(
+        isinstance(cause, (NewConnectionError, ConnectionRefusedError)) for cause in _causes(err)
+    ):
+        return Transport.UNSENT
+    return Transport.UNCERTAIN
+
+
+def _causes(err: BaseException) -> list[BaseException]:
+    """``err`` and every exception it was raised from or while handling."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [err]
+    while pending:
+        cause = pending.pop()
+        if cause is None or any(cause is known for known in seen):
+            continue
+        seen.append(cause)
+        pending.extend((cause.__cause__, cause.__context__))
+    return seen
+
+
+def _reason(err: BaseException) -> str:
     """The innermost cause of a requests error, without its URL-laden wrapper text."""
     cause: BaseException = err
     while cause.__context__ is not None and cause.__context__ is not cause:

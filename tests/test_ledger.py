@@ -9,12 +9,13 @@ import pytest
 
 from msgspec_dd.errors import UsageError
 from msgspec_dd.ledger import Entry, Ledger, message_identity
-from msgspec_dd.results import Reply
+from msgspec_dd.results import Reply, Transport
 
 OK = Reply(at=100.0, errcode=0, errmsg="ok", http_status=200)
 TIMEOUT = Reply(at=101.0, error="no answer within 10s (timeout)")
 KEYWORDS = Reply(at=102.0, errcode=310000, errmsg="keywords not in content", http_status=200)
 TOO_FAST = Reply(at=103.0, errcode=130101, errmsg="send too fast", http_status=200)
+REFUSED = Reply(at=104.0, error="network error: ConnectionError", transport=Transport.UNSENT)
 
 
 def clock() -> float:
@@ -155,3 +156,17 @@ def test_two_runs_cannot_share_a_ledger(tmp_path: Path) -> None:
 def test_an_unopenable_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot open the ledger"):
         Ledger.open(tmp_path / "missing-dir" / "ledger.jsonl")
+
+
+def test_a_refused_connection_is_certain_and_not_counted_for_the_rate(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    ledger = reopen(path)
+    ledger.attempt("id1", "default", "u1", path=None)
+    ledger.outcome("failed", "id1", "default", "u1", REFUSED)
+    ledger.close()
+    (record,) = (r for r in records(path) if r["event"] == "failed")
+    assert record["uncertain"] is False and record["posted"] is False
+    again = reopen(path)
+    assert again.entry("id1").reusable_uuid is None  # nothing arrived: a new msgUuid is safe
+    assert again.replies("default") == []
+    again.close()

@@ -216,17 +216,56 @@ def test_server_errors_every_time_are_reported(sandbox: SandboxServer, make: MAK
     assert "HTTP 5xx" in result.hint
 
 
-def test_an_unreachable_robot_is_a_redacted_network_error(
-    sandbox: SandboxServer, make: MAKE
-) -> None:
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 where nothing listens: bound (so no one else takes it), not listening."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/robot/send?access_token={sandbox.token}"
-    result = make(url=url).send(TEXT)
+        yield probe.getsockname()[1]
+
+
+def test_a_refused_connection_is_retried_and_said_to_have_delivered_nothing(
+    sandbox: SandboxServer, make: MAKE, refused_port: int
+) -> None:
+    url = f"http://127.0.0.1:{refused_port}/robot/send?access_token={sandbox.token}"
+    robot = make(url=url, rate=Rate(2, 60.0))
+    result = robot.send(TEXT)
     assert result.status is Status.FAILED and result.attempts == 4
-    assert result.detail.startswith("network error: ConnectionError")
+    assert result.detail.startswith("network error: ConnectionError (ConnectionRefusedError")
+    assert "nothing was delivered" in result.hint and "may or may not" not in result.hint
+    assert robot.pacer.wait(time.time()).seconds == 0  # nothing reached the robot's rate window
+    assert_no_credentials(sandbox, shown(result))
+
+
+def test_a_refusal_after_an_unanswered_post_still_says_it_may_have_arrived(
+    sandbox: SandboxServer, make: MAKE
+) -> None:
+    sandbox.inject(Fault("drop-reply"))  # the first POST arrives, its answer is lost
+
+    def sleep(seconds: float) -> None:  # before the retry, the robot goes away
+        sandbox.stop()
+
+    result = make(sleep=sleep, retry=ExponentialBackoff(max_attempts=2, random=lambda: 0.5)).send(TEXT)
+    assert result.status is Status.FAILED and result.attempts == 2
+    assert "ConnectionRefusedError" in result.detail
     assert "may or may not have arrived" in result.hint
+    assert len(sandbox.messages) == 1
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["ä" * 64,  # requests: InvalidURL (IDNA label too long)
+     "a" * 64 + ".example"],  # urllib3: LocationParseError, a ValueError outside requests' tree
+    ids=["idna-label-too-long", "ascii-label-too-long"],
+)
+def test_an_invalid_url_is_permanent_with_a_config_hint(
+    sandbox: SandboxServer, make: MAKE, host: str
+) -> None:
+    robot = make(url=f"http://{host}/robot/send?access_token={sandbox.token}")
+    result = robot.send(TEXT)
+    assert result.status is Status.FAILED and result.attempts == 1
+    assert result.detail.startswith("invalid webhook URL: ")
+    assert "check the webhook variable" in result.hint and "may or may not" not in result.hint
     assert_no_credentials(sandbox, shown(result))
 
 
