@@ -8,8 +8,9 @@ the push or pull request changed), lints them into annotations, and then:
 - ``lint``: writes a job summary with the problems and each message rendered with its examples;
   fails (exit 1) on errors.
 - ``preview``: the same, plus the HTML preview page (output ``preview``, for upload-artifact).
-- ``send``: runs ``msgspec-dd send --format json`` on the files with the webhook and secret in
-  the robot's environment variables; the summary shows the results and each message as sent.
+- ``send``: does what ``msgspec-dd send --format json`` does (:mod:`msgspec_dd.action_send`),
+  with the webhook and secret in the robot's environment variables; the summary shows the
+  results and each message exactly as posted (rendered once, for delivery and summary alike).
 
 Outputs ``sent``, ``skipped``, ``failed`` (counts) and ``results`` (JSON: what ``lint --format
 json`` or ``send --format json`` prints). Exit codes are the CLI's: 0, 1 (problems or a message
@@ -21,14 +22,11 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import sys
-import tempfile
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from msgspec_dd.action_changes import ChangeSet, changes_for_event, within
 from msgspec_dd.action_inputs import ActionInputs, read_inputs
@@ -46,6 +44,9 @@ from msgspec_dd.errors import ConfigError, MessageError, MsgspecError, UsageErro
 from msgspec_dd.lint.engine import LintReport, lint_paths
 from msgspec_dd.lint.reporters import GitHubReporter, JsonReporter
 from msgspec_dd.problems import Level
+
+if TYPE_CHECKING:
+    from msgspec_dd.action_send import SendOutcome
 
 #: The job summary of one step may hold 1 MiB; stop adding messages well before that.
 SUMMARY_BUDGET = 800_000
@@ -211,25 +212,36 @@ def _lint_document(report: LintReport) -> Any:
 
 def _send(inputs: ActionInputs, config: Config, selection: Selection, report: LintReport,
           runner: Runner, environ: Mapping[str, str], err: TextIO) -> int:
+    from msgspec_dd.action_send import send_batch
+
     heading = _heading("send", selection, report)
     if not selection.files:
         runner.set_outputs({"sent": "0", "skipped": "0", "failed": "0",
                             "results": {"results": [], "counts": _zero_counts()}})
         runner.add_summary(heading + "Nothing to send.\n")
         return 0
-    child_env = _send_environ(inputs, config, environ)
-    shown = _render_for_send(inputs, config, selection)
-    code, document, tail = _run_send(inputs, selection.files, child_env, err)
-    counts = {**_zero_counts(), **(document.get("counts") or {})}
-    runner.set_outputs({**{k: str(v) for k, v in counts.items()}, "results": document})
-    summary = heading + _send_outcome(inputs, counts, document, code, tail)
+
+    def progress(line: str) -> None:
+        err.write(f"msgspec-dd: {runner.hide(line)}\n")
+
+    outcome = send_batch(selection.files, inputs=inputs, config=config,
+                         environ=_send_environ(inputs, config, environ), progress=progress)
+    for line in outcome.stopped:
+        err.write(runner.hide(line) + "\n")
+    for result in outcome.document.get("results") or []:
+        progress(f"{result.get('path')} -> {result.get('robot')}: {result.get('status')}")
+    counts = {**_zero_counts(), **(outcome.document.get("counts") or {})}
+    runner.set_outputs({**{k: str(v) for k, v in counts.items()}, "results": outcome.document})
+    note = "dry run, not posted" if inputs.dry_run else "as posted by this run"
+    shown = [Shown(m.path, m.robots, m.payload, note) for m in outcome.messages]
+    summary = heading + _send_outcome(inputs, counts, outcome)
     runner.add_summary(summary + problems_table(report.problems) + _messages(shown))
-    return code
+    return outcome.code
 
 
 def _send_environ(inputs: ActionInputs, config: Config, environ: Mapping[str, str]
                   ) -> dict[str, str]:
-    """The CLI's environment: the ``webhook`` and ``secret`` inputs in the robot's variables."""
+    """The environment send reads: the ``webhook`` and ``secret`` inputs in the robot's variables."""
     env = environ_without(environ, _CREDENTIAL_INPUTS)
     if not (inputs.webhook or inputs.secret):
         return env
@@ -248,71 +260,18 @@ def _send_environ(inputs: ActionInputs, config: Config, environ: Mapping[str, st
     return env
 
 
-def _render_for_send(inputs: ActionInputs, config: Config, selection: Selection) -> list[Shown]:
-    """The bodies as send renders them, for the summary (send itself renders them again)."""
-    from msgspec_dd.prepare import prepare_messages
-
-    try:
-        messages = prepare_messages(
-            list(selection.files), config=config, var_args=inputs.var_args,
-            vars_file=Path(inputs.vars_file) if inputs.vars_file else None,
-            robots_override=inputs.robots,
-        )
-    except MsgspecError:
-        return []  # send refuses them too, and says why
-    note = "dry run, not posted" if inputs.dry_run else "as rendered for this run"
-    return [Shown(m.path, m.robots, m.payload, note) for m in messages]
-
-
-def _run_send(inputs: ActionInputs, files: Sequence[Path], env: dict[str, str], err: TextIO
-              ) -> tuple[int, dict[str, Any], list[str]]:
-    """``msgspec-dd send --format json``: exit code, its JSON document and its last stderr lines."""
-    args = [sys.executable, "-m", "msgspec_dd", "send", *map(str, files), "--format", "json"]
-    for var in inputs.var_args:
-        args += ["--var", var]
-    if inputs.vars_file:
-        args += ["--vars-file", inputs.vars_file]
-    for robot in inputs.robots:
-        args += ["--robot", robot]
-    if inputs.dry_run:
-        args.append("--dry-run")
-    tail: deque[str] = deque(maxlen=20)
-    # stdout to a file, stderr read live: reading two pipes in turn could deadlock.
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as stdout:
-        with subprocess.Popen(args, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True,
-                              encoding="utf-8", errors="replace") as proc:
-            assert proc.stderr is not None
-            for line in proc.stderr:
-                err.write(line)
-                tail.append(line.rstrip("\n"))
-        stdout.seek(0)
-        document = _json_object(stdout.read())
-    for result in document.get("results") or []:
-        err.write(f"msgspec-dd: {result.get('path')} -> {result.get('robot')}: "
-                  f"{result.get('status')}\n")
-    return proc.returncode, document, list(tail)
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if text.strip() else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _zero_counts() -> dict[str, int]:
     return {"sent": 0, "skipped": 0, "failed": 0}
 
 
-def _send_outcome(inputs: ActionInputs, counts: Mapping[str, int], document: Mapping[str, Any],
-                  code: int, tail: Sequence[str]) -> str:
-    if inputs.dry_run and code == 0:
+def _send_outcome(inputs: ActionInputs, counts: Mapping[str, int], outcome: SendOutcome) -> str:
+    if inputs.dry_run and outcome.code == 0:
         return "**Dry run**: every message was rendered and validated; nothing was posted.\n\n"
     line = f"**{counts['sent']} sent, {counts['skipped']} skipped, {counts['failed']} failed**\n\n"
-    text = line + results_table(document.get("results") or [])
-    if code != 0 and not document.get("results"):
-        text += "send stopped before posting anything:\n\n```text\n" + "\n".join(tail) + "\n```\n\n"
+    text = line + results_table(outcome.document.get("results") or [])
+    if outcome.stopped:
+        text += ("send stopped before posting anything:\n\n```text\n" + "\n".join(outcome.stopped)
+                 + "\n```\n\n")
     return text
 
 

@@ -25,6 +25,7 @@ from test_action_sim import (
     run_step,
 )
 
+from msgspec_dd.action_summary import plain
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings
 
 BAD = """\
@@ -364,6 +365,48 @@ def test_send_delivers_changed_messages_and_never_shows_a_credential(
     assert_no_credentials(run)
 
 
+NOW = """\
+message:
+  msgtype: text
+  text:
+    content: "sent at {{ now.isoformat() }}"
+"""
+
+
+def test_summary_shows_exactly_the_body_that_was_posted(repo: Repo, scratch: Path,
+                                                         sandbox: SandboxServer) -> None:
+    # The body changes from one rendering to the next (microseconds of now): a summary rendered
+    # apart from the send would show another body than the group got.
+    repo.write("messages/now.yaml", NOW)
+    repo.commit("now")
+
+    run = run_step(repo.path, scratch, inputs={"command": "send", "webhook": sandbox.url,
+                                               "secret": SECRET})
+
+    assert run.code == 0, run.err
+    [arrived] = sandbox.messages
+    assert summary_bodies(run.summary) == [{k: v for k, v in arrived.items() if k != "msgUuid"}]
+    assert f"> {plain(arrived['text']['content'])}\n" in run.summary
+    assert "**text** to `default` · as posted by this run" in run.summary
+
+
+def test_a_missing_variable_stops_send_before_any_post(repo: Repo, scratch: Path,
+                                                       sandbox: SandboxServer) -> None:
+    repo.write("messages/weekly.yaml", "vars:\n  week: {type: integer}\nmessage:\n  msgtype: text\n"
+                                       "  text: {content: 'week {{ week }}'}\n")
+    repo.commit("weekly")
+
+    run = run_step(repo.path, scratch, inputs={"command": "send", "webhook": sandbox.url})
+
+    assert run.code == 1
+    assert sandbox.requests == 0
+    assert run.outputs["sent"] == "0"
+    assert "messages/weekly.yaml:" in run.err and "week" in run.err
+    assert "send stopped before posting anything:" in run.summary
+    assert "1 problem in messages, so nothing was done" in run.summary
+    assert summary_bodies(run.summary) == []
+
+
 def test_a_failed_delivery_is_counted_explained_and_still_hides_credentials(
         repo: Repo, scratch: Path) -> None:
     repo.write("messages/a.yaml", message("a"))
@@ -433,7 +476,7 @@ def test_vars_and_a_robot_from_the_config(repo: Repo, scratch: Path,
     assert body["actionCard"]["title"] == "第 7 周学习周报"
     assert "本周分享：**李雷**" in body["actionCard"]["text"]
     assert run.results["results"][0]["robot"] == "study"
-    assert "**actionCard** to `study` · as rendered for this run" in run.summary
+    assert "**actionCard** to `study` · as posted by this run" in run.summary
     assert_no_credentials(run)
 
 
