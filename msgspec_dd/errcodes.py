@@ -119,6 +119,25 @@ def hint(errcode: int, errmsg: str) -> str:
     return _HINTS.get(errcode, _UNKNOWN_HINT)
 
 
+def is_signature_refusal(errcode: int, errmsg: str) -> bool:
+    """True when DingTalk refused the signature or its timestamp (310000 about 加签)."""
+    return errcode == SECURITY and _security_hint(errmsg) in (_SECRET_HINT, _CLOCK_HINT)
+
+
+def unsigned_hint(secret_env: str | None) -> str:
+    """The hint for a signature refusal of a request sent without a secret.
+
+    ``secret_env`` names the environment variable that was to hold the secret, when known.
+    """
+    if secret_env:
+        missing = f"environment variable {secret_env} is not set"
+        fix = f"set {secret_env} to the robot's SEC... secret (加签)"
+    else:
+        missing = "no secret was given"
+        fix = "give the robot its SEC... secret (加签)"
+    return f"the robot requires a signature but {missing}, so the request was not signed: {fix}"
+
+
 def _security_hint(errmsg: str) -> str:
     text = errmsg.lower()
     for words, advice in _SECURITY_HINTS:

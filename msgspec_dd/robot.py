@@ -24,7 +24,7 @@ from urllib3.exceptions import LocationValueError, NewConnectionError
 from msgspec_dd import body as request_body
 from msgspec_dd import signing
 from msgspec_dd.config import Config, Rate, load_config, read_env
-from msgspec_dd.errcodes import TOO_FAST, Kind, hint
+from msgspec_dd.errcodes import TOO_FAST, Kind, hint, is_signature_refusal, unsigned_hint
 from msgspec_dd.errors import ConfigError
 from msgspec_dd.pacing import Pacer, Wait, wait_for_turn
 from msgspec_dd.results import UNCERTAIN_HINT, Reply, SendResult, Status, Transport
@@ -81,10 +81,12 @@ def _now_ms() -> int:
 class Robot:
     """One DingTalk group robot: its webhook, optional signing secret and rate.
 
-    ``webhook`` is the URL as DingTalk shows it, or only its 64-hex access token. Everything
-    after ``rate`` is optional and mostly for tests: ``clock``/``sleep`` drive pacing and
-    backoff, ``timestamp_ms`` the signature, ``new_uuid`` the msgUuids, ``progress`` hears about
-    long waits (default: the ``msgspec_dd`` logger).
+    ``webhook`` is the URL as DingTalk shows it, or only its 64-hex access token. With no
+    ``secret`` requests go unsigned; ``secret_env`` names the environment variable that was to
+    hold it, so that a robot which turns out to require a signature says that variable is not
+    set. Everything after ``rate`` is optional and mostly for tests: ``clock``/``sleep`` drive
+    pacing and backoff, ``timestamp_ms`` the signature, ``new_uuid`` the msgUuids, ``progress``
+    hears about long waits (default: the ``msgspec_dd`` logger).
     """
 
     def __init__(
@@ -93,6 +95,7 @@ class Robot:
         webhook: str,
         *,
         secret: str | None = None,
+        secret_env: str | None = None,
         rate: Rate | None = None,
         max_wait: float = DEFAULT_MAX_WAIT,
         timeout: float = DEFAULT_TIMEOUT,
@@ -109,6 +112,7 @@ class Robot:
         self.pacer = Pacer(rate or Rate())
         self._url = webhook_url(webhook)
         self._secret = secret
+        self._secret_env = secret_env
         self._secrets = (*url_credentials(self._url), *((secret,) if secret else ()))
         self._timeout = timeout
         self._retry = retry or ExponentialBackoff()
@@ -125,6 +129,12 @@ class Robot:
 
         :class:`ConfigError` when the robot is unknown or its webhook variable is not set; the
         error names the variable, never its value. ``options`` go to :class:`Robot`.
+
+        A ``secret_env`` that is not set (or empty) is not an error: the robot sends unsigned.
+        Many robots have no 加签 at all, and every robot names ``DINGTALK_SECRET`` when there is
+        no ``msgspec-dd.yaml``, so refusing would break them. If the robot does require a
+        signature, DingTalk refuses the message (310000, permanent, nothing is sent) and its
+        result's hint says that this variable is not set, not that the secret is wrong.
         """
         robot = config.robot(name)
         raw = read_env(robot.webhook_env, environ)
@@ -140,7 +150,8 @@ class Robot:
                 f"robot {name!r}: environment variable {robot.secret_env} does not hold a signing "
                 "secret (DingTalk's start with SEC). Copy it from the robot's 加签 setting."
             )
-        return cls(name, url, secret=secret, rate=robot.rate, **options)
+        return cls(name, url, secret=secret, secret_env=robot.secret_env, rate=robot.rate,
+                   **options)
 
     @classmethod
     def from_env(
@@ -279,6 +290,8 @@ class Robot:
         advice = reply.hint
         if reply.failure is Transport.UNSENT and tries.maybe_arrived:
             advice = UNCERTAIN_HINT  # the last try never left, but an earlier one may have arrived
+        elif not self._secret and is_signature_refusal(reply.errcode or 0, reply.errmsg):
+            advice = unsigned_hint(self._secret_env)  # not a wrong secret: there was none
         return SendResult(
             self.name, Status.FAILED, msg_uuid, errcode=reply.errcode, errmsg=reply.errmsg,
             detail=detail, hint=advice, attempts=tries.attempts,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from msgspec_dd import errcodes
 from msgspec_dd.errcodes import Kind, classify, hint, is_stale_timestamp
 
 MORE = "more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"
@@ -67,3 +68,19 @@ def test_stale_timestamp_wording() -> None:
     assert is_stale_timestamp("Invalid Timestamp")
     assert is_stale_timestamp("签名过期")
     assert not is_stale_timestamp("sign not match")
+
+
+@pytest.mark.parametrize(
+    ("errcode", "errmsg", "expected"),
+    [(310000, "sign not match, more: ...", True), (310000, "invalid timestamp", True),
+     (310000, "description:机器人发送签名不匹配;solution:...", True),
+     (310000, "keywords not in content", False), (310000, "ip 1.2.3.4 not in whitelist", False),
+     (300001, "sign not match", False)],
+)
+def test_is_signature_refusal(errcode: int, errmsg: str, expected: bool) -> None:
+    assert errcodes.is_signature_refusal(errcode, errmsg) is expected
+
+
+def test_unsigned_hint_names_the_variable_when_known() -> None:
+    assert "environment variable DINGTALK_SECRET is not set" in errcodes.unsigned_hint("DINGTALK_SECRET")
+    assert "no secret was given" in errcodes.unsigned_hint(None)

@@ -80,8 +80,33 @@ def test_a_msguuid_in_the_payload_is_used_as_it_is(sandbox: SandboxServer, make:
 def test_without_a_secret_a_signing_robot_refuses(sandbox: SandboxServer, make: MAKE) -> None:
     result = make(secret=None).send(TEXT)
     assert result.status is Status.FAILED and result.errcode == 310000
-    assert "wrong secret" in result.hint
+    assert result.hint == ("the robot requires a signature but no secret was given, so the "
+                           "request was not signed: give the robot its SEC... secret (加签)")
     assert sandbox.messages == []
+
+
+def test_an_unset_secret_variable_is_named_when_the_robot_requires_signing(
+    sandbox: SandboxServer,
+) -> None:
+    config = Config(robots={"ops": RobotConfig(name="ops", webhook_env="OPS_HOOK",
+                                               secret_env="OPS_SECRET")})
+    robot = Robot.from_config(config, "ops", environ={"OPS_HOOK": sandbox.url, "OPS_SECRET": " "})
+    result = robot.send(TEXT)
+    robot.close()
+    assert (result.status, result.errcode, result.attempts) == (Status.FAILED, 310000, 1)
+    assert "wrong secret" not in result.hint
+    assert result.hint == (
+        "the robot requires a signature but environment variable OPS_SECRET is not set, so the "
+        "request was not signed: set OPS_SECRET to the robot's SEC... secret (加签)")
+
+
+def test_an_unset_secret_variable_is_fine_for_a_robot_without_signing() -> None:
+    config = Config(robots={"ops": RobotConfig(name="ops", webhook_env="OPS_HOOK",
+                                               secret_env="OPS_SECRET")})
+    with SandboxServer(SandboxSettings()) as unsigned:
+        robot = Robot.from_config(config, "ops", environ={"OPS_HOOK": unsigned.url})
+        assert robot.send(TEXT).status is Status.SENT
+        robot.close()
 
 
 def test_a_wrong_secret_is_permanent_and_explained(sandbox: SandboxServer, make: MAKE) -> None:

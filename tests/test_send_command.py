@@ -152,6 +152,20 @@ def test_a_failure_is_explained_and_exits_1(
     ]
 
 
+def test_an_unset_secret_variable_is_named_when_the_robot_requires_signing(
+    project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("T_DEFAULT_SECRET")
+    code, out, _ = run(capsys, robots, "send", "m/b.yaml")
+    assert code == 1
+    assert out == [
+        "m/b.yaml -> default: failed: errcode 310000 (sign not match, more: "
+        "[https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]); hint: the robot requires a "
+        "signature but environment variable T_DEFAULT_SECRET is not set, so the request was not "
+        "signed: set T_DEFAULT_SECRET to the robot's SEC... secret (加签)"]
+
+
 def test_json_format_lists_results_and_counts(
     project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
     capsys: pytest.CaptureFixture[str],
