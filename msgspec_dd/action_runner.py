@@ -99,6 +99,7 @@ def _path(value: str | None) -> Path | None:
 
 
 def environ_without(environ: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
-    """A copy of ``environ`` without ``names``: child processes get no extra credential copies."""
+    """A copy of ``environ`` without ``names`` (the credential inputs, once moved to where a robot
+    reads them), so no extra copy of a credential is passed on."""
     dropped = set(names)
     return {key: value for key, value in environ.items() if key not in dropped}
