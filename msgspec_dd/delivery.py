@@ -73,6 +73,27 @@ class BatchReport:
         return {"results": [r.to_json() for r in self.results], "counts": self.counts}
 
 
+def robot_names(messages: Iterable[Prepared]) -> list[str]:
+    """Every robot of the batch, once each, in order of first mention."""
+    return list(dict.fromkeys(name for message in messages for name in message.robots))
+
+
+def summary(messages: Sequence[Prepared]) -> str:
+    """``sending 1 message to 2 robots: default, ops``: messages counted once however many robots.
+
+    When the messages do not all go to the same robots, the number of deliveries (one message
+    to one robot) follows in parentheses, since it differs from both counts.
+    """
+    names = robot_names(messages)
+    count, robots = len(messages), len(names)
+    line = (f"sending {count} message{'s' * (count != 1)} to {robots} "
+            f"robot{'s' * (robots != 1)}: {', '.join(names)}")
+    deliveries = sum(len(message.robots) for message in messages)
+    if deliveries not in (count, count * robots):
+        line += f" ({deliveries} deliveries)"
+    return line
+
+
 def plan(messages: Iterable[Prepared]) -> list[Job]:
     """One job per message and robot, in report order."""
     jobs: list[Job] = []

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from msgspec_dd.config import Rate
-from msgspec_dd.delivery import deliver, plan
+from msgspec_dd.delivery import deliver, plan, summary
 from msgspec_dd.ledger import Ledger
 from msgspec_dd.prepare import PreparedMessage
 from msgspec_dd.results import Status
@@ -55,6 +55,24 @@ def test_plan_is_message_order_then_robot_order() -> None:
     assert [(j.path, j.robot, j.index) for j in jobs] == [
         ("m/1.yaml", "ops", 0), ("m/1.yaml", "default", 1), ("m/2.yaml", "default", 2)]
     assert len({j.identity for j in jobs}) == 3
+
+
+@pytest.mark.parametrize(
+    ("robots", "expected"),
+    [
+        ([("default", "ops")], "sending 1 message to 2 robots: default, ops"),
+        ([("default",)], "sending 1 message to 1 robot: default"),
+        ([("default",)] * 3, "sending 3 messages to 1 robot: default"),
+        ([("ops", "default")] * 2, "sending 2 messages to 2 robots: ops, default"),
+        ([("default",), ("ops",)], "sending 2 messages to 2 robots: default, ops"),
+        ([("default", "ops"), ("default",)],
+         "sending 2 messages to 2 robots: default, ops (3 deliveries)"),
+    ],
+)
+def test_summary_counts_messages_once_and_robots_apart(
+    robots: list[tuple[str, ...]], expected: str
+) -> None:
+    assert summary([message(n, names) for n, names in enumerate(robots)]) == expected
 
 
 def test_each_message_reaches_each_robot_in_order(servers: dict[str, SandboxServer]) -> None:

@@ -90,9 +90,18 @@ def test_one_result_line_per_message_and_robot(
     code, out, err = run(capsys, robots, "send", "m")
     assert (code, out) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent",
                                "m/b.yaml -> default: sent"])
-    assert "msgspec-dd: sending 3 messages to default, ops" in err
+    assert "msgspec-dd: sending 2 messages to 2 robots: default, ops (3 deliveries)" in err
     assert [b["text"]["content"] for b in robots["default"].messages] == ["日报 mon", "日报 b"]
     assert [b["text"]["content"] for b in robots["ops"].messages] == ["日报 mon"]
+
+
+def test_one_message_to_two_robots_is_counted_as_one_message(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, robots, "send", "m/a.yaml")
+    assert (code, out) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent"])
+    assert "msgspec-dd: sending 1 message to 2 robots: default, ops\n" in err
 
 
 def test_a_bare_token_goes_to_dingtalk_so_only_its_shape_is_checked(

@@ -101,11 +101,10 @@ def _robots(config: Config, names: Sequence[str], servers: dict[str, SandboxServ
 
 def _deliver(messages: Sequence[Prepared], robots: dict[str, Robot], ledger_path: Path | None,
              *, force: bool, max_wait: float) -> BatchReport:
-    from msgspec_dd.delivery import deliver
+    from msgspec_dd.delivery import deliver, summary
     from msgspec_dd.ledger import Ledger
 
-    count = sum(len(message.robots) for message in messages)
-    _progress(f"sending {count} message{'s' * (count != 1)} to {', '.join(robots)}")
+    _progress(summary(messages))
     ledger = Ledger.open(ledger_path) if ledger_path is not None else None
     try:
         return deliver(messages, robots, ledger=ledger, force=force, max_wait=max_wait)
