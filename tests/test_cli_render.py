@@ -170,8 +170,8 @@ def test_an_unknown_robot_in_the_file_exits_2(tmp_path: Path) -> None:
     write(tmp_path, "ops.yaml", "robot: ops\nmessage:\n  msgtype: text\n  text:\n    content: hi\n")
     result = render("ops.yaml", cwd=tmp_path)
     assert (result.code, result.out) == (2, "")
-    assert result.err.startswith("msgspec-dd: unknown robot 'ops' (no msgspec-dd.yaml found; "
-                                 "known robots: default).")
+    assert result.err.startswith("msgspec-dd: ops.yaml:1:8: unknown robot 'ops' (no msgspec-dd.yaml "
+                                 "found; known robots: default).")
 
 
 def test_a_robot_from_the_config_renders(tmp_path: Path) -> None:
