@@ -12,11 +12,13 @@ Time is injected: the pacer only ever compares the numbers it is given, and
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from msgspec_dd.config import Rate
+from msgspec_dd.errors import UsageError
 
 #: How long DingTalk locks a robot that sent too fast (130101 / 410100).
 LOCK_SECONDS = 600.0
@@ -24,6 +26,19 @@ LOCK_SECONDS = 600.0
 PROGRESS_AFTER = 3.0
 #: During a long wait, a progress line at least this often.
 PROGRESS_EVERY = 30.0
+
+
+def check_max_wait(seconds: float) -> float:
+    """``seconds`` as a maximum wait: :class:`UsageError` (exit 2) unless finite and not negative.
+
+    NaN would compare false with every wait and so never refuse one (an unbounded wait in
+    disguise); infinity is refused too, so a run always ends.
+    """
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(
+            f"the maximum wait must be a finite number of seconds, 0 or more (got {seconds!r})"
+        )
+    return seconds
 
 
 @dataclass(frozen=True)

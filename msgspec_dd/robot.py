@@ -26,7 +26,7 @@ from msgspec_dd import signing
 from msgspec_dd.config import Config, Rate, load_config, read_env
 from msgspec_dd.errcodes import TOO_FAST, Kind, hint, is_signature_refusal, unsigned_hint
 from msgspec_dd.errors import ConfigError
-from msgspec_dd.pacing import Pacer, Wait, wait_for_turn
+from msgspec_dd.pacing import Pacer, Wait, check_max_wait, wait_for_turn
 from msgspec_dd.results import UNCERTAIN_HINT, Reply, SendResult, Status, Transport
 from msgspec_dd.retry import ExponentialBackoff, RetryStrategy
 from msgspec_dd.webhook import redact, url_credentials, webhook_url, with_query
@@ -108,7 +108,7 @@ class Robot:
         progress: Callable[[str], None] | None = None,
     ) -> None:
         self.name = name
-        self.max_wait = max_wait
+        self.max_wait = check_max_wait(max_wait)
         self.pacer = Pacer(rate or Rate())
         self._url = webhook_url(webhook)
         self._secret = secret
@@ -188,13 +188,14 @@ class Robot:
 
         A ``msgUuid`` is added unless the payload has one. ``max_wait`` (default: the robot's)
         bounds the seconds this message may wait for pacing and a rate-limit lock; past it the
-        message is reported as not sent. ``log`` hears about every POST (the ledger uses it).
+        message is reported as not sent (:class:`UsageError` unless it is finite and not
+        negative). ``log`` hears about every POST (the ledger uses it).
         """
         message = dict(payload)
         message.setdefault("msgUuid", self._new_uuid())
         msg_uuid = str(message["msgUuid"])
         data = request_body.encode(message)
-        tries = _Tries(allowance=self.max_wait if max_wait is None else max_wait)
+        tries = _Tries(allowance=self.max_wait if max_wait is None else check_max_wait(max_wait))
         with self.pacer.turn:
             return self._deliver(data, msg_uuid, tries, log or _Unlogged())
 

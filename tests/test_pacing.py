@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from msgspec_dd.config import Rate
-from msgspec_dd.pacing import LOCK_SECONDS, Pacer, Wait, wait_for_turn
+from msgspec_dd.errors import UsageError
+from msgspec_dd.pacing import LOCK_SECONDS, Pacer, Wait, check_max_wait, wait_for_turn
 
 
 class FakeTime:
@@ -104,3 +107,13 @@ def test_a_long_batch_never_exceeds_the_rate_in_any_window() -> None:
         assert len(in_window) <= rate.count
     # and it is not slower than it must be: 23 messages = 4 full windows + 3
     assert replies[-1] - replies[0] < 4 * rate.per_seconds + 23 * 0.05 + 1e-9
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), -1.0])
+def test_a_max_wait_must_be_finite_and_not_negative(value: float) -> None:
+    with pytest.raises(UsageError, match="finite number of seconds, 0 or more"):
+        check_max_wait(value)
+
+
+def test_a_finite_max_wait_is_kept() -> None:
+    assert check_max_wait(0.0) == 0.0 and check_max_wait(900.0) == 900.0

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from msgspec_dd.config import Config, Rate, RobotConfig, default_config
-from msgspec_dd.errors import ConfigError
+from msgspec_dd.errors import ConfigError, UsageError
 from msgspec_dd.results import SendResult, Status
 from msgspec_dd.retry import ExponentialBackoff
 from msgspec_dd.robot import Robot
@@ -398,3 +398,11 @@ def test_a_webhook_url_that_cannot_be_parsed_is_a_config_error_not_a_traceback()
     assert token not in str(info.value)
     with pytest.raises(ConfigError, match="the webhook is not a valid webhook URL"):
         Robot("default", broken)
+
+
+def test_a_max_wait_that_is_not_a_finite_number_is_refused(sandbox: SandboxServer, make: MAKE) -> None:
+    with pytest.raises(UsageError, match="finite"):
+        make(max_wait=float("nan"))
+    with pytest.raises(UsageError, match="finite"):
+        make().send(TEXT, max_wait=float("nan"))
+    assert sandbox.requests == 0

@@ -254,6 +254,17 @@ def test_a_rate_limit_lock_with_max_wait_zero_reports_the_rest_as_not_sent(
         "sent goes out)")
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_a_max_wait_that_is_not_finite_is_a_usage_error(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str], value: str,
+) -> None:
+    code, out, err = run(capsys, robots, "send", "m", "--max-wait", value)
+    assert (code, out) == (2, [])
+    assert "Invalid value for '--max-wait': the maximum wait must be a finite number of seconds" in err
+    assert robots["default"].requests == robots["ops"].requests == 0
+
+
 def test_sandbox_delivers_over_http_and_shows_what_arrived(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

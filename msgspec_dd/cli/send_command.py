@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from msgspec_dd.sandbox import SandboxServer
 
 
+def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    from msgspec_dd.errors import UsageError
+    from msgspec_dd.pacing import check_max_wait
+
+    try:
+        return check_max_wait(value)
+    except UsageError as err:
+        raise click.BadParameter(str(err), ctx=ctx, param=param) from err
+
+
 @click.command("send")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @variable_options
@@ -32,7 +42,7 @@ if TYPE_CHECKING:
 @click.option("--dry-run", is_flag=True, help="Do everything but the POST; print each body.")
 @click.option("--ledger", "ledger_path", type=click.Path(path_type=Path, dir_okay=False),
               help="JSON Lines record of what was sent: re-runs send only what is missing.")
-@click.option("--max-wait", type=click.FloatRange(min=0), default=DEFAULT_MAX_WAIT,
+@click.option("--max-wait", type=float, default=DEFAULT_MAX_WAIT, callback=_max_wait,
               show_default=True,
               metavar="SECONDS",
               help="How long one message may wait for its robot's rate or lock before it is "
