@@ -103,10 +103,21 @@ def test_messages_are_copies(server: SandboxServer) -> None:
 
 
 @pytest.mark.parametrize("bad", [{"rate_count": 0}, {"rate_seconds": 0}, {"lock_seconds": -1},
-                                 {"latency_ms": -1}, {"token": ""}, {"secret": ""}])
+                                 {"latency_ms": -1}, {"token": ""}, {"secret": ""},
+                                 {"token": "a/b?c"}, {"token": "a b"}, {"token": "x" * 129},
+                                 {"token": "tök"}, {"keywords": ("",)}, {"keywords": ("日报", " ")},
+                                 {"keywords": tuple(f"k{n}" for n in range(11))},
+                                 {"lock_seconds": float("nan")}, {"latency_ms": float("inf")},
+                                 {"dedupe_seconds": float("nan")}])
 def test_settings_refuse_nonsense(bad: dict[str, Any]) -> None:
     with pytest.raises(UsageError):
         SandboxSettings(**bad)
+
+
+def test_settings_accept_url_safe_tokens_and_ten_keywords() -> None:
+    settings = SandboxSettings(token="my-robot_01", keywords=tuple(f"k{n}" for n in range(10)))
+    with SandboxServer(settings) as running:
+        assert running.url.endswith("/robot/send?access_token=my-robot_01")
 
 
 @pytest.mark.parametrize(("text", "expected"), [("20/60", (20, 60.0)), (" 5 / 1.5 ", (5, 1.5))])

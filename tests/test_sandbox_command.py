@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from msgspec_dd.signing import signature, signed_query
@@ -179,3 +180,24 @@ def test_a_new_store_file_is_created_at_start(tmp_path: Path) -> None:
         assert post(running.url)["errcode"] == 0
         assert running.stop()[0] == 0
     assert [json.loads(line)["body"] for line in store.read_text(encoding="utf-8").splitlines()] == [TEXT]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--token", "a/b?c"], "the sandbox token must be 1 to 128 letters, digits, '_' or '-'"),
+        (["--keyword", ""], "a sandbox keyword must not be empty or blank"),
+        (["--keyword", "日报", "--keyword", "  "], "a sandbox keyword must not be empty or blank"),
+        ([arg for n in range(11) for arg in ("--keyword", f"k{n}")],
+         "a robot has at most 10 custom keywords, as on DingTalk; 11 were given"),
+        (["--lock", "nan"], "durations must be finite and not negative"),
+    ],
+    ids=["token-with-url-characters", "empty-keyword", "blank-keyword", "eleven-keywords",
+         "lock-nan"],
+)
+def test_settings_that_would_misbehave_exit_2(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""  # no URL: nothing started
+    assert message in result.stderr
+    assert "a/b?c" not in result.stderr and "Traceback" not in result.stderr

@@ -43,10 +43,12 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port to listen on; 0 picks a free one.")
-@click.option("--token", help="The robot's access token (default: a random one).")
+@click.option("--token", help="The robot's access token: 1-128 letters, digits, '_' or '-' "
+              "(default: a random 64-hex one).")
 @click.option("--secret", help="Require 加签 signatures with this secret (SEC...). Never printed.")
 @click.option("--keyword", "keywords", multiple=True,
-              help="A custom keyword every message must contain (repeatable).")
+              help="A custom keyword every message must contain (repeatable, up to 10, "
+              "none blank).")
 @click.option("--rate", "rate", default="20/60", show_default=True, callback=_rate,
               help="Rate limit as COUNT/SECONDS: at most COUNT requests in any SECONDS window.")
 @click.option("--lock", "lock_seconds", type=click.FloatRange(min=0), default=600.0,

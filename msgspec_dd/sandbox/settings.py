@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import time
@@ -12,6 +13,10 @@ from pathlib import Path
 from msgspec_dd.errors import UsageError
 
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d+(?:\.\d*)?|\.\d+)\s*")
+#: A token goes into the webhook URL as it is, so only characters that need no encoding.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
+#: DingTalk lets a robot have at most this many custom keywords.
+MAX_KEYWORDS = 10
 
 
 def new_token() -> str:
@@ -42,8 +47,10 @@ def parse_rate(text: str) -> tuple[int, float]:
 class SandboxSettings:
     """Everything that makes one sandbox robot behave like a particular DingTalk robot.
 
-    ``token`` None means a random 64-hex token; ``secret`` None means no signing is required.
-    ``keywords`` are the robot's custom keywords (empty: no keyword check). The rate limit is a
+    ``token`` None means a random 64-hex token; a given one is 1 to 128 letters, digits, ``_``
+    or ``-`` (it goes into the webhook URL unencoded). ``secret`` None means no signing is
+    required. ``keywords`` are the robot's custom keywords: none means no keyword check, else
+    at most :data:`MAX_KEYWORDS` (DingTalk's limit), none of them blank. The rate limit is a
     sliding window of ``rate_count`` requests per ``rate_seconds``, counted on arrival; exceeding
     it locks the robot for ``lock_seconds``. ``latency_ms`` simulates the network (one round trip
     per request, two more per new connection). ``store`` keeps accepted messages as JSON Lines
@@ -65,11 +72,27 @@ class SandboxSettings:
     dedupe_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
-        if self.token is not None and not self.token:
-            raise UsageError("the sandbox token must not be empty")
+        if self.token is not None and _TOKEN.fullmatch(self.token) is None:
+            # Not quoted: people may try a real robot's token here.
+            raise UsageError(
+                "the sandbox token must be 1 to 128 letters, digits, '_' or '-' (it goes into the "
+                "webhook URL as it is); leave --token out for a random one"
+            )
+        self._check_keywords()
         if self.secret is not None and not self.secret:
             raise UsageError("the sandbox secret must not be empty")
         if self.rate_count < 1 or self.rate_seconds <= 0:
             raise UsageError("the sandbox rate needs a count of at least 1 and seconds above 0")
-        if self.lock_seconds < 0 or self.latency_ms < 0 or self.dedupe_seconds < 0:
-            raise UsageError("lock, latency and dedupe durations must not be negative")
+        durations = (self.lock_seconds, self.latency_ms, self.dedupe_seconds)
+        if not all(math.isfinite(value) and value >= 0 for value in durations):
+            raise UsageError("lock, latency and dedupe durations must be finite and not negative")
+
+    def _check_keywords(self) -> None:
+        if len(self.keywords) > MAX_KEYWORDS:
+            raise UsageError(
+                f"a robot has at most {MAX_KEYWORDS} custom keywords, as on DingTalk; "
+                f"{len(self.keywords)} were given"
+            )
+        if any(not keyword.strip() for keyword in self.keywords):
+            # An empty keyword is in every text, which would quietly turn the check off.
+            raise UsageError("a sandbox keyword must not be empty or blank")
