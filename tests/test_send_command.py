@@ -104,6 +104,27 @@ def test_one_message_to_two_robots_is_counted_as_one_message(
     assert "msgspec-dd: sending 1 message to 2 robots: default, ops\n" in err
 
 
+@pytest.mark.parametrize("extra", [[], ["--dry-run"], ["--sandbox"]])
+def test_a_folder_without_message_files_is_a_note_and_exit_0(
+    project: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    (project / "empty").mkdir()
+    (project / "empty" / "notes.txt").write_text("not a message", "utf-8")
+    code, out, err = run(capsys, {}, "send", "empty", *extra)
+    assert (code, out) == (0, [])
+    assert err == "msgspec-dd: no message files found in empty; nothing to send\n"
+
+
+def test_a_folder_without_message_files_still_gives_a_json_document(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "empty").mkdir()
+    code, out, err = run(capsys, {}, "send", "empty", "--format", "json")
+    assert code == 0 and "no message files found in empty" in err
+    assert json.loads("\n".join(out)) == {
+        "results": [], "counts": {"sent": 0, "skipped": 0, "failed": 0}}
+
+
 def test_a_bare_token_goes_to_dingtalk_so_only_its_shape_is_checked(
     project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -70,7 +70,9 @@ def command(
 
     Every message is rendered and validated before the first POST. Exit 0 when every message
     was sent (or skipped as already sent), 1 when any failed or had problems, 2 for usage or
-    configuration errors (a robot's webhook variable not set, for one).
+    configuration errors (a robot's webhook variable not set, for one). Directories with no
+    message files are not an error: a note says so on stderr and the exit code is 0 (a
+    scheduled job over an empty folder has nothing to send).
     """
     from msgspec_dd.config import load_config
     from msgspec_dd.errors import UsageError
@@ -84,6 +86,8 @@ def command(
     config = load_config(config_path)
     messages = prepare_messages(paths, config=config, var_args=var_args, vars_file=vars_file,
                                 robots_override=robot_names)
+    if not messages:
+        _progress(f"no message files found in {', '.join(map(str, paths))}; nothing to send")
     if dry_run:
         _dry_run(messages, config, format_)
         return
@@ -114,7 +118,8 @@ def _deliver(messages: Sequence[Prepared], robots: dict[str, Robot], ledger_path
     from msgspec_dd.delivery import deliver, summary
     from msgspec_dd.ledger import Ledger
 
-    _progress(summary(messages))
+    if messages:
+        _progress(summary(messages))
     ledger = Ledger.open(ledger_path) if ledger_path is not None else None
     try:
         return deliver(messages, robots, ledger=ledger, force=force, max_wait=max_wait)
