@@ -7,6 +7,12 @@ reached DingTalk before that, so the real window is never fuller than the one co
 
 Time is injected: the pacer only ever compares the numbers it is given, and
 :func:`wait_for_turn` sleeps through the ``sleep`` it is handed.
+
+The sandbox's :class:`msgspec_dd.sandbox.ratelimit.RateLimiter` is also a sliding window, and
+the two are kept apart on purpose: the sandbox is an independent oracle that checks this
+client, so they must not share code (a bug shared by both would pass every test). This side
+decides when to send (counting replies, seeded from the ledger, waiting); that side decides
+whether to accept (counting arrivals, locking).
 """
 
 from __future__ import annotations
