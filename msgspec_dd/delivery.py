@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
+from msgspec_dd.errors import UsageError
 from msgspec_dd.ledger import Ledger, message_identity
 from msgspec_dd.results import Reply, SendResult, Status
 from msgspec_dd.robot import Robot
+
+if TYPE_CHECKING:
+    from msgspec_dd.config import Config
 
 
 class Prepared(Protocol):
@@ -51,9 +57,13 @@ class Job:
 
 @dataclass(frozen=True)
 class BatchReport:
-    """The results of a batch, in message order and, within a message, robot order."""
+    """The results of a batch, in message order and, within a message, robot order.
+
+    ``arrived`` is filled by a sandbox run: for each sandbox robot, the bodies it accepted.
+    """
 
     results: tuple[SendResult, ...]
+    arrived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -69,8 +79,12 @@ class BatchReport:
         return all(result.ok for result in self.results)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"results": [...], "counts": {...}}``."""
-        return {"results": [r.to_json() for r in self.results], "counts": self.counts}
+        """``{"results": [...], "counts": {...}}``, and ``"sandbox": {robot: [body, ...]}``."""
+        document: dict[str, Any] = {"results": [r.to_json() for r in self.results],
+                                    "counts": self.counts}
+        if self.arrived:
+            document["sandbox"] = {name: list(bodies) for name, bodies in self.arrived.items()}
+        return document
 
 
 def robot_names(messages: Iterable[Prepared]) -> list[str]:
@@ -92,6 +106,76 @@ def summary(messages: Sequence[Prepared]) -> str:
     if deliveries not in (count, count * robots):
         line += f" ({deliveries} deliveries)"
     return line
+
+
+def send(
+    messages: Sequence[Prepared],
+    config: Config,
+    *,
+    ledger: Path | None = None,
+    force: bool = False,
+    max_wait: float | None = None,
+    sandbox: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> BatchReport:
+    """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
+
+    Every robot of the batch is made first, so a webhook variable that is not set stops
+    everything before the first POST (:class:`ConfigError`). ``ledger`` is a JSON Lines file
+    that makes re-runs send only what is missing, ``force`` sends what it records as sent,
+    ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``sandbox``
+    sends to throwaway local robots instead (see :mod:`msgspec_dd.sandbox.rehearsal`) and fills
+    the report's ``arrived``; it cannot be combined with ``ledger``. ``progress`` hears the
+    summary line and long waits.
+    """
+    check_options(ledger=ledger, sandbox=sandbox)
+    options: dict[str, Any] = {} if progress is None else {"progress": progress}
+    names = robot_names(messages)
+    with ExitStack() as stack:
+        if sandbox:
+            from msgspec_dd.sandbox import rehearsal
+
+            servers = stack.enter_context(rehearsal.sandboxes(config, names))
+            robots = rehearsal.sandbox_robots(config, servers, **options)
+        else:
+            robots = robots_from_config(config, names, **options)
+        for robot in robots.values():
+            stack.callback(robot.close)
+        if progress is not None and messages:
+            progress(summary(messages))
+        opened = Ledger.open(ledger) if ledger is not None else None
+        if opened is not None:
+            stack.callback(opened.close)
+        report = deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait)
+        if sandbox:
+            report = replace(report, arrived=rehearsal.arrived(servers, robots))
+    return report
+
+
+def check_options(*, ledger: Path | None, sandbox: bool) -> None:
+    """:class:`UsageError` for options of :func:`send` that do not go together."""
+    if sandbox and ledger is not None:
+        raise UsageError(
+            "--ledger records deliveries to real robots and cannot be combined with --sandbox "
+            "(each --sandbox run starts an empty robot)"
+        )
+
+
+def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> dict[str, Robot]:
+    """A :class:`Robot` for each name, from ``config`` and the environment; close them when done.
+
+    :class:`ConfigError` for an unknown robot or a webhook variable not set (those made before
+    it are closed). ``options`` go to :meth:`Robot.from_config`.
+    """
+    robots: dict[str, Robot] = {}
+    try:
+        for name in names:
+            robots[name] = Robot.from_config(config, name, **options)
+    except BaseException:
+        for robot in robots.values():
+            robot.close()
+        raise
+    return robots
 
 
 def plan(messages: Iterable[Prepared]) -> list[Job]:

@@ -10,12 +10,15 @@ too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from msgspec_dd.errors import ConfigError
 from msgspec_dd.redaction import MASK, redact
 
-__all__ = ["DINGTALK_ENDPOINT", "MASK", "is_token", "redact", "url_credentials", "webhook_url", "with_query"]
+__all__ = ["DINGTALK_ENDPOINT", "MASK", "is_token", "redact", "scrub", "url_credentials", "webhook_url",
+           "with_query"]
 
 _TOKEN = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -90,3 +93,14 @@ def with_query(url: str, query: str) -> str:
         return url
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}{query}"
+
+
+def scrub(value: Any, hide: Callable[[str], str]) -> Any:
+    """A copy of the JSON value ``value`` with every string (keys too) passed through ``hide``."""
+    if isinstance(value, str):
+        return hide(value)
+    if isinstance(value, dict):
+        return {hide(str(key)): scrub(item, hide) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrub(item, hide) for item in value]
+    return value

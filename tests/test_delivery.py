@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from msgspec_dd.config import Rate
-from msgspec_dd.delivery import deliver, plan, summary
+from msgspec_dd.config import Config, Rate, RobotConfig
+from msgspec_dd.delivery import check_options, deliver, plan, send, summary
+from msgspec_dd.errors import ConfigError, UsageError
 from msgspec_dd.ledger import Ledger
 from msgspec_dd.prepare import PreparedMessage
 from msgspec_dd.results import Status
@@ -211,3 +212,35 @@ def test_a_lock_recorded_in_the_ledger_holds_the_next_run(
     assert [r.status for r in again.results] == [Status.SKIPPED] * 5 + [Status.FAILED] * 3
     assert again.results[5].detail.startswith("not sent: the robot is locked")
     assert server.requests == requests_before  # nothing posted into the lock
+
+
+def test_send_reads_robots_from_the_config_and_the_environment(
+    servers: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = Config(robots={"default": RobotConfig(name="default", webhook_env="T_HOOK",
+                                                   secret_env="T_SECRET", rate=PACE)})
+    monkeypatch.setenv("T_HOOK", servers["default"].url)
+    monkeypatch.setenv("T_SECRET", str(servers["default"].secret))
+    report = send([message(1)], config, ledger=tmp_path / "l.jsonl")
+    assert [r.status for r in report.results] == [Status.SENT] and report.arrived == {}
+    again = send([message(1)], config, ledger=tmp_path / "l.jsonl")
+    assert [r.status for r in again.results] == [Status.SKIPPED]
+    assert contents(servers["default"]) == ["日报 1"]
+
+
+def test_send_makes_every_robot_before_any_post(servers: dict[str, SandboxServer],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    config = Config(robots={"default": RobotConfig(name="default", webhook_env="T_HOOK"),
+                            "ops": RobotConfig(name="ops", webhook_env="T_UNSET_HOOK")})
+    monkeypatch.setenv("T_HOOK", servers["default"].url)
+    monkeypatch.delenv("T_UNSET_HOOK", raising=False)
+    with pytest.raises(ConfigError, match="T_UNSET_HOOK is not set"):
+        send([message(1), message(2, ("ops",))], config)
+    assert servers["default"].requests == 0
+
+
+def test_a_ledger_and_the_sandbox_do_not_mix(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot be combined with --sandbox"):
+        check_options(ledger=tmp_path / "l.jsonl", sandbox=True)
+    check_options(ledger=tmp_path / "l.jsonl", sandbox=False)
+    check_options(ledger=None, sandbox=True)

@@ -10,6 +10,7 @@ from msgspec_dd.webhook import (
     DINGTALK_ENDPOINT,
     is_token,
     redact,
+    scrub,
     url_credentials,
     webhook_url,
     with_query,
@@ -114,3 +115,10 @@ def test_redact_hides_known_values_of_any_shape_raw_and_url_encoded() -> None:
 def test_redact_leaves_ordinary_words_alone() -> None:
     text = "design=good, signal=ok, SECURITY check, hash abc"
     assert redact(text) == text
+
+
+def test_scrub_passes_every_string_of_a_json_value_through_hide() -> None:
+    value = {"text": {"content": "a SECRET"}, "SECRET": [1, "SECRET b", None, True]}
+    assert scrub(value, lambda text: text.replace("SECRET", "***")) == {
+        "text": {"content": "a ***"}, "***": [1, "*** b", None, True]}
+    assert value["text"] == {"content": "a SECRET"}  # a copy
