@@ -29,7 +29,7 @@ from msgspec_dd.errors import ConfigError
 from msgspec_dd.pacing import Pacer, Wait, check_max_wait, wait_for_turn
 from msgspec_dd.results import UNCERTAIN_HINT, Reply, SendResult, Status, Transport
 from msgspec_dd.retry import ExponentialBackoff, RetryStrategy
-from msgspec_dd.webhook import redact, url_credentials, webhook_url, with_query
+from msgspec_dd.webhook import hide_credentials, redact, url_credentials, webhook_url, with_query
 
 #: Seconds one message may wait for its robot (pacing and a rate-limit lock together).
 DEFAULT_MAX_WAIT = 900.0
@@ -172,6 +172,14 @@ class Robot:
     def redact(self, text: str) -> str:
         """``text`` with this robot's token and secret (and any other credential) hidden."""
         return redact(text, self._secrets)
+
+    def hide_credentials(self, text: str) -> str:
+        """``text`` with this robot's token and secret (and any ``SEC`` secret) hidden.
+
+        For text users wrote, such as message bodies: nothing else that merely looks like a
+        token (a 64-hex checksum) is hidden, unlike :meth:`redact`.
+        """
+        return hide_credentials(text, self._secrets)
 
     def close(self) -> None:
         """Close the kept-alive connections."""

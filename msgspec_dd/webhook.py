@@ -5,22 +5,30 @@ Both the token and the signing secret (``SEC`` + 64 hex) are credentials: every 
 and log line that could contain one passes through :func:`redact` first. ``requests`` puts the
 full URL (token, timestamp and sign included) into its exception texts, so those are redacted
 too.
+
+:func:`redact` also hides anything *shaped* like a credential (64 hex characters), which is
+right for error texts but wrong for what users wrote: a message may well quote a SHA-256.
+Message bodies therefore go through :func:`hide_credentials`, which hides exactly the
+credentials the process holds, and signing secrets (``SEC`` + 64 hex, unmistakable by shape).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from msgspec_dd.errors import ConfigError
 from msgspec_dd.redaction import MASK, redact
 
-__all__ = ["DINGTALK_ENDPOINT", "MASK", "is_token", "redact", "scrub", "url_credentials", "webhook_url",
-           "with_query"]
+__all__ = ["DINGTALK_ENDPOINT", "MASK", "hide_credentials", "is_token", "redact", "scrub",
+           "url_credentials", "webhook_url", "with_query"]
 
 _TOKEN = re.compile(r"[0-9a-fA-F]{64}")
+_SIGNING_SECRET = re.compile(r"SEC[0-9a-fA-F]{64}")
+#: Shorter values are not hidden on their own: they would mask ordinary words (as in redact).
+_MIN_SECRET = 6
 
 #: Where DingTalk's custom group robots receive messages.
 DINGTALK_ENDPOINT = "https://oapi.dingtalk.com/robot/send"
@@ -93,6 +101,19 @@ def with_query(url: str, query: str) -> str:
         return url
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}{query}"
+
+
+def hide_credentials(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` hidden (raw or URL-encoded), and any signing secret.
+
+    For text users wrote, such as message bodies: unlike :func:`redact` nothing is guessed from
+    its shape, so a 64-hex checksum or an ``?sign=`` link in a message stays as written, while
+    the tokens and secrets this process holds (give them all) never show.
+    """
+    for secret in sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
+            text = text.replace(form, MASK)
+    return _SIGNING_SECRET.sub("SEC" + MASK, text)
 
 
 def scrub(value: Any, hide: Callable[[str], str]) -> Any:

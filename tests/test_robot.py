@@ -406,3 +406,12 @@ def test_a_max_wait_that_is_not_a_finite_number_is_refused(sandbox: SandboxServe
     with pytest.raises(UsageError, match="finite"):
         make().send(TEXT, max_wait=float("nan"))
     assert sandbox.requests == 0
+
+
+def test_hide_credentials_hides_only_what_the_robot_holds(sandbox: SandboxServer, make: MAKE) -> None:
+    assert sandbox.secret is not None
+    checksum = "ab" * 32
+    robot = make()
+    text = f"{checksum} {sandbox.token} {sandbox.secret}"
+    assert robot.hide_credentials(text) == f"{checksum} *** ***"
+    assert robot.redact(text) == "*** *** ***"  # error texts: anything token-shaped goes

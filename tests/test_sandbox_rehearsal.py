@@ -65,3 +65,18 @@ def test_prepared_messages_go_through_delivery_send_with_sandbox_true() -> None:
         "default": [{"content": "日报 a"}], "ops": [{"content": "日报 a"}]}
     assert heard == ["sending 1 message to 2 robots: default, ops"]
     assert report.to_json()["sandbox"]["ops"][0]["msgUuid"] == report.results[1].msg_uuid
+
+
+def test_arrived_hides_each_robots_credentials_but_not_a_checksum() -> None:
+    checksum = "3f" * 32
+    with sandboxes(CONFIG, ["default", "ops"]) as servers:
+        robots = sandbox_robots(CONFIG, servers)
+        try:
+            ops, default = servers["ops"], servers["default"]
+            leaky = f"日报 {checksum} {ops.token} {default.secret} {default.token}"
+            assert robots["default"].send(text(leaky)).status is Status.SENT
+            got = arrived(servers, robots)
+        finally:
+            for robot in robots.values():
+                robot.close()
+    assert got["default"][0]["text"] == {"content": f"日报 {checksum} *** *** ***"}

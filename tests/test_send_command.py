@@ -304,6 +304,22 @@ def test_sandbox_delivers_over_http_and_shows_what_arrived(
     assert "SEC" not in out and "access_token" not in err
 
 
+def test_sandbox_shows_a_checksum_in_a_message_as_render_does(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checksum = "9e" * 32
+    secret = "SEC" + "7a" * 32
+    (project / "m" / "c.yaml").write_text(text_message(f"日报 checksum {checksum} {secret}"), "utf-8")
+    code, out, _ = run(capsys, {}, "send", "m/c.yaml", "--sandbox")
+    assert code == 0
+    assert out[-1] == f"日报 checksum {checksum} SEC***"
+    _, rendered, _ = run(capsys, {}, "render", "m/c.yaml")
+    assert f'    "content": "日报 checksum {checksum} {secret}"' in rendered
+    code, out, _ = run(capsys, {}, "send", "m/c.yaml", "--sandbox", "--format", "json")
+    body = json.loads("\n".join(out))["sandbox"]["default"][0]
+    assert body["text"]["content"] == f"日报 checksum {checksum} SEC***"
+
+
 def test_sandbox_and_ledger_do_not_mix(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, {}, "send", "m", "--sandbox", "--ledger", "x.jsonl")
     assert (code, out) == (2, [])

@@ -8,6 +8,7 @@ from msgspec_dd.errors import ConfigError
 from msgspec_dd.signing import signed_query
 from msgspec_dd.webhook import (
     DINGTALK_ENDPOINT,
+    hide_credentials,
     is_token,
     redact,
     scrub,
@@ -122,3 +123,14 @@ def test_scrub_passes_every_string_of_a_json_value_through_hide() -> None:
     assert scrub(value, lambda text: text.replace("SECRET", "***")) == {
         "text": {"content": "a ***"}, "***": [1, "*** b", None, True]}
     assert value["text"] == {"content": "a SECRET"}  # a copy
+
+
+def test_hide_credentials_hides_exactly_the_held_values_and_signing_secrets() -> None:
+    checksum = "0123456789abcdef" * 4
+    odd = "odd token/with=chars"
+    text = (f"checksum {checksum}, held {TOKEN} and {odd} (encoded: odd%20token%2Fwith%3Dchars), "
+            f"a secret {SECRET}, see https://x.example/?sign=abc&access_token=mine")
+    assert hide_credentials(text, [TOKEN, odd, ""]) == (
+        f"checksum {checksum}, held *** and *** (encoded: ***), a secret SEC***, "
+        "see https://x.example/?sign=abc&access_token=mine")
+    assert redact(text).count("***") > hide_credentials(text, [TOKEN, odd]).count("***")

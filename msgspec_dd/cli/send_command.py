@@ -95,18 +95,27 @@ def command(
 
 def _print_report(report: BatchReport, format_: str) -> None:
     """Result lines (or the JSON document), then what each sandbox robot received."""
-    from msgspec_dd.webhook import redact
+    from msgspec_dd.webhook import hide_credentials, redact, scrub
 
-    # One last guard: the robots already hid their credentials in every text they made.
+    # One last guard, the robots having hidden their own credentials already: results are
+    # error texts that may quote a URL, so anything token-shaped goes; the sandbox bodies are
+    # what users wrote, where only a signing secret is unmistakable.
+    def bodies(text: str) -> str:
+        return hide_credentials(text, ())
+
     if format_ == "json":
-        click.echo(redact(json.dumps(report.to_json(), ensure_ascii=False, indent=2)))
+        document = report.to_json()
+        document["results"] = scrub(document["results"], redact)
+        if "sandbox" in document:
+            document["sandbox"] = scrub(document["sandbox"], bodies)
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     for result in report.results:
         click.echo(redact(result.format()))
     if report.arrived:
         from msgspec_dd.sandbox.rehearsal import format_arrived
 
-        click.echo(redact(format_arrived(report.arrived)), nl=False)
+        click.echo(bodies(format_arrived(report.arrived)), nl=False)
 
 
 def _dry_run(messages: Sequence[Prepared], config: Config, format_: str) -> None:

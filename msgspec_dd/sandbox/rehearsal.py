@@ -60,12 +60,16 @@ def sandbox_robots(
 
 
 def arrived(servers: Mapping[str, SandboxServer], robots: Mapping[str, Robot]) -> Arrived:
-    """The bodies each sandbox robot accepted, with the robots' credentials hidden."""
+    """The bodies each sandbox robot accepted, with every robot's own token and secret hidden.
+
+    Only those (and any ``SEC`` secret): the bodies are what users wrote, so a 64-hex checksum
+    in one is shown as written, as ``render`` shows it.
+    """
     from msgspec_dd.webhook import scrub
 
     def hide(text: str) -> str:
         for robot in robots.values():
-            text = robot.redact(text)
+            text = robot.hide_credentials(text)
         return text
 
     return {name: tuple(scrub(body, hide) for body in server.messages)
