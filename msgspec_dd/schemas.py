@@ -181,6 +181,15 @@ def _static(node: Any, vocabulary: str, defs: dict[str, Any], *, in_map: bool = 
     return {**out, "allOf": [*out.get("allOf", []), inlined]}
 
 
+@functools.cache
+def metaschema_validator() -> Validator:
+    """Checks a schema someone wrote (a variable's) against Draft 2020-12, statically."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+
+    return Draft202012Validator(_static_metaschema(), registry=Registry())
+
+
 def payload_validator() -> Validator:
     """Validates a full rendered DingTalk body (any msgtype, dispatching on ``msgtype``)."""
     return validator("payload")

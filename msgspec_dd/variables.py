@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from msgspec_dd import variable_schemas
 from msgspec_dd.errors import UsageError
 from msgspec_dd.loader import Document, LoadError, load_document
 from msgspec_dd.problems import Level, Problem
@@ -139,6 +139,11 @@ def resolve(
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for name, variable in declared(document.data).items():
+        checked = _checked(variable)
+        if checked.validator is None:
+            problems.extend(_problem(document, name, f"variable {name!r} has an invalid schema: {error}")
+                            for error in checked.errors[:3])
+            continue
         value = given.get(name, _MISSING)
         if value is _MISSING:
             value = variable.sample if samples else variable.schema.get("default", _MISSING)
@@ -146,39 +151,16 @@ def resolve(
             problems.append(_problem(document, name, f"variable {name!r} is required: give it with "
                                      f"--var {name}=VALUE or --vars-file, or declare a default"))
             continue
-        problems.extend(_validate(document, variable, value))
+        problems.extend(_problem(document, name, f"variable {name!r}: {message}")
+                        for message in variable_schemas.validate(checked.validator, value))
         values[name] = value
     return values, problems
 
 
-def _validate(document: Document, variable: Variable, value: Any) -> list[Problem]:
-    try:
-        validator = _validator(_freeze(variable.schema))
-    except Exception as err:  # noqa: BLE001 - an invalid schema is reported by the file schema
-        return [_problem(document, variable.name, f"variable {variable.name!r} has an invalid "
-                         f"schema: {err}")]
-    return [
-        _problem(document, variable.name, f"variable {variable.name!r}: {error.message}")
-        for error in validator.iter_errors(value)
-    ][:3]
-
-
-def _freeze(value: Any) -> Any:
-    import json
-
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-@cache
-def _validator(schema_json: str) -> Any:
-    import json
-
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(schema_json)
-    schema.pop("default", None)
-    schema.pop("examples", None)
-    return Draft202012Validator(schema)
+def _checked(variable: Variable) -> variable_schemas.Checked:
+    # default and examples are values, validated against the rest of the schema.
+    schema = {key: value for key, value in variable.schema.items() if key not in ("default", "examples")}
+    return variable_schemas.check(schema)
 
 
 def _problem(document: Document, name: str, message: str) -> Problem:

@@ -3,11 +3,15 @@ default values, invalid values named, the batch rule, and ``now`` / ``today`` / 
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -400,3 +404,134 @@ def test_keys_yaml_reads_as_non_strings_are_problems_not_crashes(tmp_path: Path)
         f"{path}:4:26: error: unknown field True in text: YAML reads `on`/`yes`/`1` as non-strings; "
         "quote the key [file-schema]",
     ]
+
+
+# ---------------------------------------------------- variable schemas: invalid, remote, hostile
+
+SLOW_TEXT = "x" * 3000
+
+
+def variable_file(folder: Path, schema: str) -> Path:
+    message = "message: {msgtype: text, text: {content: '{{ x }}'}}\n"
+    return write(folder, "v.yaml", f"vars:\n  x: {schema}\n{message}")
+
+
+@pytest.mark.parametrize(("schema", "message"), [
+    ('{type: string, pattern: "(", examples: [abc]}',
+     "variable 'x' has an invalid schema: pattern '(' is not a valid regular expression: "
+     "missing ), unterminated subpattern at position 0"),
+    ('{type: object, patternProperties: {"[": {}}, examples: [{}]}',
+     "variable 'x' has an invalid schema: pattern '[' is not a valid regular expression: "
+     "unterminated character set at position 0"),
+    ('{$ref: "#/nowhere", examples: [abc]}',
+     "variable 'x' has an invalid schema: $ref '#/nowhere' does not resolve: nothing in this "
+     "schema has that location"),
+    ('{$ref: "http://example.com/s.json", examples: [abc]}',
+     "variable 'x' has an invalid schema: $ref 'http://example.com/s.json' is not local: refer to "
+     "a part of this schema (#/$defs/NAME); msgspec-dd never fetches schemas"),
+    ('{type: string, pattern: "a{4294967294}", examples: [a]}',
+     "variable 'x' has an invalid schema: pattern 'a{4294967294}' repeats too much (its counted "
+     "repeats expand beyond 10,000); use maxLength / maxItems for lengths"),
+    ('{type: object, properties: {1: {type: string}}, examples: [{}]}',
+     "variable 'x' has an invalid schema: at /properties: key 1 is not a string (YAML reads "
+     "`on`/`yes`/`1` as non-strings); quote it"),
+    ('{patternProperties: {a: {}}, unevaluatedProperties: false, examples: [{}]}',
+     "variable 'x' has an invalid schema: unevaluatedProperties cannot be combined with "
+     "patternProperties here; use additionalProperties"),
+    ('{type: string, pattern: "(a+)+$", examples: ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"]}',
+     "variable 'x': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' does not match '(a+)+$'"),
+    (f'{{type: string, pattern: "(x+x+)+y", examples: ["{SLOW_TEXT}"]}}',
+     "variable 'x': pattern '(x+x+)+y' is too slow to evaluate on this value: simplify it"),
+    ('{$ref: "#", examples: [a]}', "variable 'x': the schema refers to itself without end ($ref)"),
+    ("{multipleOf: 0.5, examples: [.nan]}",
+     "variable 'x': the value cannot be checked against the schema: cannot convert float NaN to integer"),
+])
+def test_an_unusable_variable_schema_is_a_problem_at_the_variable_quickly(
+    tmp_path: Path, schema: str, message: str
+) -> None:
+    path = variable_file(tmp_path, schema)
+    started = time.monotonic()
+    problems = lint_file(path, default_config())
+    assert time.monotonic() - started < 10  # the patterns above would take longer than a lifetime
+    assert [(p.line, p.column, p.rule, p.message) for p in problems] == [(2, 3, "variable-value", message)]
+
+
+def test_a_schema_that_branches_exponentially_runs_out_of_time_not_forever(tmp_path: Path) -> None:
+    names = [f"d{i}" for i in range(40)]
+    defs = {name: {"anyOf": [{"$ref": f"#/$defs/{after}"}] * 2} for name, after in itertools.pairwise(names)}
+    defs[names[-1]] = {"type": "string"}
+    schema = json.dumps({"$defs": defs, "$ref": "#/$defs/d0", "examples": [1]})
+    started = time.monotonic()
+    problems = lint_file(variable_file(tmp_path, schema), default_config())
+    assert time.monotonic() - started < 10  # 2**40 evaluations otherwise
+    assert [p.message for p in problems] == [
+        "variable 'x': the schema is too slow to evaluate on this value: simplify it"
+    ]
+
+
+class Counting(BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        Counting.requests.append(self.path)
+        body = b'{"type": "string"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/schema+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_a_remote_ref_is_never_fetched(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/s.json"
+        nested = json.dumps({"properties": {"a": {"$ref": url}}, "examples": [{"a": 1}]})
+        for schema in (f'{{$ref: "{url}", examples: [abc]}}', nested):
+            path = variable_file(tmp_path, schema)
+            [problem] = lint_file(path, default_config())
+            assert "is not local" in problem.message
+            with pytest.raises(MessageError, match="is not local"):
+                prepare([path], "x=abc")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert Counting.requests == []
+
+
+def test_an_invalid_schema_is_reported_by_send_even_without_a_value(tmp_path: Path) -> None:
+    path = variable_file(tmp_path, '{type: string, pattern: "("}')
+    with pytest.raises(MessageError) as caught:
+        prepare([path])
+    assert [p.message for p in caught.value.problems] == [
+        "variable 'x' has an invalid schema: pattern '(' is not a valid regular expression: "
+        "missing ), unterminated subpattern at position 0"
+    ]
+
+
+def test_patterns_match_as_before_and_non_string_keys_never_match() -> None:
+    from msgspec_dd import variable_schemas
+
+    checked = variable_schemas.check({"type": "object", "patternProperties": {"^a": {"type": "integer"}},
+                                      "additionalProperties": False,
+                                      "properties": {"code": {"pattern": r"^\d{3}$"}}})
+    assert checked.errors == () and checked.validator is not None
+    assert variable_schemas.validate(checked.validator, {"ab": 1, "code": "007"}) == []
+    assert variable_schemas.validate(checked.validator, {"ab": "x", "code": "7", 1: 2}) == [
+        "'x' is not of type 'integer'",
+        "Additional properties are not allowed (1 unexpected)",
+        "'7' does not match '^\\\\d{3}$'",
+    ]
+
+
+def test_a_schema_that_is_not_a_json_schema_is_named() -> None:
+    from msgspec_dd import variable_schemas
+
+    assert variable_schemas.check({"type": 5}).errors == (
+        'at /type: 5 is not one of "array", "boolean", "integer", "null", "number", "object", "string"',
+    )
