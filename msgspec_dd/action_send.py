@@ -4,23 +4,22 @@ The job summary must show exactly the bodies that were posted. ``send --format j
 each result but not the body it posted, and rendering a second time for the summary could give
 a different body (``now`` moves on). So each message is prepared once here, and the same
 prepared messages go to delivery and to the summary. The calls are the CLI's own
-(:func:`~msgspec_dd.prepare.prepare_messages`, :meth:`~msgspec_dd.robot.Robot.from_config`,
-:func:`~msgspec_dd.delivery.deliver`); the ``results`` document is the one the CLI prints.
+(:func:`~msgspec_dd.prepare.prepare_messages`, :func:`~msgspec_dd.delivery.send`); the
+``results`` document is the one the CLI prints.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from msgspec_dd.action_inputs import ActionInputs
-from msgspec_dd.config import Config, read_env
-from msgspec_dd.errors import MessageError, MsgspecError
+from msgspec_dd.config import Config
+from msgspec_dd.delivery import dry_run_document, dry_run_notes, send
+from msgspec_dd.errors import MsgspecError
 from msgspec_dd.prepare import PreparedMessage, prepare_messages
-from msgspec_dd.robot import Robot
 
 __all__ = ["SendOutcome", "send_batch"]
 
@@ -53,7 +52,7 @@ def send_batch(files: Sequence[Path], *, inputs: ActionInputs, config: Config,
             robots_override=inputs.robots, environ=environ,
         )
     except MsgspecError as exc:
-        return SendOutcome(exc.exit_code, {}, stopped=_why(exc))
+        return SendOutcome(exc.exit_code, {}, stopped=exc.report_lines())
     if inputs.dry_run:
         return _dry_run(messages, config, environ, progress)
     return _deliver(messages, config, environ, progress)
@@ -61,49 +60,15 @@ def send_batch(files: Sequence[Path], *, inputs: ActionInputs, config: Config,
 
 def _dry_run(messages: Sequence[PreparedMessage], config: Config, environ: Mapping[str, str],
              progress: Progress) -> SendOutcome:
-    for name in _robot_names(messages):
-        variable = config.robot(name).webhook_env
-        if read_env(variable, environ) is None:
-            progress(f"note: environment variable {variable} (robot {name}) is not set; "
-                     "a real send would stop there")
-    document = {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
-                             for m in messages]}
-    return SendOutcome(0, document, tuple(messages))
+    for note in dry_run_notes(messages, config, environ):
+        progress(note)
+    return SendOutcome(0, dry_run_document(messages), tuple(messages))
 
 
 def _deliver(messages: Sequence[PreparedMessage], config: Config, environ: Mapping[str, str],
              progress: Progress) -> SendOutcome:
-    from msgspec_dd.delivery import deliver
-
-    robots: dict[str, Robot] = {}
     try:
-        # Every robot before any POST: a missing webhook variable stops the whole batch here.
-        for name in _robot_names(messages):
-            robots[name] = Robot.from_config(config, name, environ=environ, progress=progress)
-        count = sum(len(message.robots) for message in messages)
-        progress(f"sending {count} message{'s' * (count != 1)} to {', '.join(robots)}")
-        report = deliver(messages, robots)
+        report = send(messages, config, environ=environ, progress=progress)
     except MsgspecError as exc:
-        return SendOutcome(exc.exit_code, {}, stopped=_why(exc))
-    finally:
-        for robot in robots.values():
-            robot.close()
-    # One last guard, as the CLI has: no robot's token or secret in the document.
-    text = json.dumps(report.to_json(), ensure_ascii=False)
-    for robot in robots.values():
-        text = robot.redact(text)
-    return SendOutcome(0 if report.ok else 1, json.loads(text), tuple(messages))
-
-
-def _robot_names(messages: Sequence[PreparedMessage]) -> list[str]:
-    return list(dict.fromkeys(name for message in messages for name in message.robots))
-
-
-def _why(exc: MsgspecError) -> tuple[str, ...]:
-    """What ``msgspec-dd send`` says on stderr when it stops before posting."""
-    if not isinstance(exc, MessageError):
-        return (f"msgspec-dd: {exc}",)
-    count = len(exc.problems)
-    return (*(problem.format() for problem in exc.problems),
-            f"msgspec-dd: {count} problem{'s' * (count != 1)} in messages, so nothing was done. "
-            "Fix them and run again (msgspec-dd lint shows every problem).")
+        return SendOutcome(exc.exit_code, {}, stopped=exc.report_lines())
+    return SendOutcome(0 if report.ok else 1, report.to_json(), tuple(messages))

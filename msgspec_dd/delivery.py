@@ -79,12 +79,40 @@ class BatchReport:
         return all(result.ok for result in self.results)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"results": [...], "counts": {...}}``, and ``"sandbox": {robot: [body, ...]}``."""
-        document: dict[str, Any] = {"results": [r.to_json() for r in self.results],
+        """``{"results": [...], "counts": {...}}``, and ``"sandbox": {robot: [body, ...]}``.
+
+        Safe to print: results are error texts that may quote a URL, so anything token-shaped
+        is hidden; sandbox bodies are what users wrote, where only a signing secret is
+        unmistakable (the robots hid their own credentials already).
+        """
+        from msgspec_dd.webhook import hide_credentials, redact, scrub
+
+        document: dict[str, Any] = {"results": scrub([r.to_json() for r in self.results], redact),
                                     "counts": self.counts}
         if self.arrived:
-            document["sandbox"] = {name: list(bodies) for name, bodies in self.arrived.items()}
+            bodies = {name: list(items) for name, items in self.arrived.items()}
+            document["sandbox"] = scrub(bodies, lambda text: hide_credentials(text, ()))
         return document
+
+
+def dry_run_notes(messages: Sequence[Prepared], config: Config,
+                  environ: Mapping[str, str] | None = None) -> list[str]:
+    """What a dry run says about robots whose webhook variable is not set (it needs none)."""
+    from msgspec_dd.config import read_env
+
+    notes = []
+    for name in robot_names(messages):
+        variable = config.robot(name).webhook_env
+        if read_env(variable, environ) is None:
+            notes.append(f"note: environment variable {variable} (robot {name}) is not set; "
+                         "a real send would stop there")
+    return notes
+
+
+def dry_run_document(messages: Sequence[Prepared]) -> dict[str, Any]:
+    """``send --dry-run --format json``: each message's path, robots and body."""
+    return {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
+                         for m in messages]}
 
 
 def robot_names(messages: Iterable[Prepared]) -> list[str]:
@@ -117,6 +145,7 @@ def send(
     max_wait: float | None = None,
     sandbox: bool = False,
     progress: Callable[[str], None] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> BatchReport:
     """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
 
@@ -126,7 +155,8 @@ def send(
     ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``sandbox``
     sends to throwaway local robots instead (see :mod:`msgspec_dd.sandbox.rehearsal`) and fills
     the report's ``arrived``; it cannot be combined with ``ledger``. ``progress`` hears the
-    summary line and long waits.
+    summary line and long waits. ``environ`` (default: the process environment) holds the
+    webhooks and secrets.
     """
     check_options(ledger=ledger, sandbox=sandbox)
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
@@ -138,7 +168,7 @@ def send(
             servers = stack.enter_context(rehearsal.sandboxes(config, names))
             robots = rehearsal.sandbox_robots(config, servers, **options)
         else:
-            robots = robots_from_config(config, names, **options)
+            robots = robots_from_config(config, names, environ=environ, **options)
         for robot in robots.values():
             stack.callback(robot.close)
         if progress is not None and messages:

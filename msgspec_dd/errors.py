@@ -15,6 +15,10 @@ class MsgspecError(Exception):
 
     exit_code = 1
 
+    def report_lines(self) -> tuple[str, ...]:
+        """What the CLI writes to stderr for this error."""
+        return (f"msgspec-dd: {self}",)
+
 
 class UsageError(MsgspecError):
     """Bad command-line usage: unknown flag, missing path, bad ``--var`` syntax. Exit 2."""
@@ -34,6 +38,13 @@ class MessageError(MsgspecError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(sorted(problems))
         super().__init__("\n".join(p.format() for p in self.problems))
+
+    def report_lines(self) -> tuple[str, ...]:
+        """Every problem, then what to do."""
+        count = len(self.problems)
+        return (*(problem.format() for problem in self.problems),
+                f"msgspec-dd: {count} problem{'s' * (count != 1)} in messages, so nothing was done. "
+                "Fix them and run again (msgspec-dd lint shows every problem).")
 
 
 class DeliveryError(MsgspecError):

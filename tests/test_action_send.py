@@ -45,7 +45,7 @@ def test_the_bodies_returned_are_the_bodies_posted(files: list[Path], sandbox: S
     assert outcome.document["counts"] == {"sent": 2, "skipped": 0, "failed": 0}
     assert [r["msgUuid"] for r in outcome.document["results"]] == [
         body["msgUuid"] for body in sandbox.messages]
-    assert "sending 2 messages to default" in lines
+    assert "sending 2 messages to 1 robot: default" in lines
 
 
 def test_a_dry_run_posts_nothing_and_notes_an_unset_webhook(files: list[Path],

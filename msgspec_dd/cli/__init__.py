@@ -53,7 +53,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into exit codes, never a traceback."""
-    from msgspec_dd.errors import MessageError, MsgspecError
+    from msgspec_dd.errors import MsgspecError
 
     try:
         # Outside standalone mode click returns the code of click.exceptions.Exit.
@@ -64,15 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
-    except MessageError as exc:
-        for problem in exc.problems:
-            click.echo(problem.format(), err=True)
-        count = len(exc.problems)
-        click.echo(f"msgspec-dd: {count} problem{'s' * (count != 1)} in messages, so nothing was done. "
-                   "Fix them and run again (msgspec-dd lint shows every problem).", err=True)
-        sys.exit(exc.exit_code)
     except MsgspecError as exc:
-        click.echo(f"msgspec-dd: {exc}", err=True)
+        for line in exc.report_lines():
+            click.echo(line, err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

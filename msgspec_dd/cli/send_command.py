@@ -95,43 +95,29 @@ def command(
 
 def _print_report(report: BatchReport, format_: str) -> None:
     """Result lines (or the JSON document), then what each sandbox robot received."""
-    from msgspec_dd.webhook import hide_credentials, redact, scrub
-
-    # One last guard, the robots having hidden their own credentials already: results are
-    # error texts that may quote a URL, so anything token-shaped goes; the sandbox bodies are
-    # what users wrote, where only a signing secret is unmistakable.
-    def bodies(text: str) -> str:
-        return hide_credentials(text, ())
+    from msgspec_dd.webhook import hide_credentials, redact
 
     if format_ == "json":
-        document = report.to_json()
-        document["results"] = scrub(document["results"], redact)
-        if "sandbox" in document:
-            document["sandbox"] = scrub(document["sandbox"], bodies)
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
     for result in report.results:
         click.echo(redact(result.format()))
     if report.arrived:
         from msgspec_dd.sandbox.rehearsal import format_arrived
 
-        click.echo(bodies(format_arrived(report.arrived)), nl=False)
+        # What users wrote: only credentials this process holds, and signing secrets, are hidden.
+        click.echo(hide_credentials(format_arrived(report.arrived), ()), nl=False)
 
 
 def _dry_run(messages: Sequence[Prepared], config: Config, format_: str) -> None:
     """Print each body as ``render`` does; post nothing and need no credentials."""
     from msgspec_dd import body
-    from msgspec_dd.config import read_env
+    from msgspec_dd.delivery import dry_run_document, dry_run_notes
 
-    for name in dict.fromkeys(n for message in messages for n in message.robots):
-        variable = config.robot(name).webhook_env
-        if read_env(variable) is None:
-            _progress(f"note: environment variable {variable} (robot {name}) is not set; "
-                      "a real send would stop there")
+    for note in dry_run_notes(messages, config):
+        _progress(note)
     if format_ == "json":
-        document = {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
-                                 for m in messages]}
-        click.echo(body.pretty(document))
+        click.echo(body.pretty(dry_run_document(messages)))
         return
     for message in messages:
         _progress(f"{message.path} -> {', '.join(message.robots)} (dry run, not sent)")
