@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from msgspec_dd.errors import ConfigError
+from msgspec_dd.redaction import redact
 
 CONFIG_NAME = "msgspec-dd.yaml"
 DEFAULT_ROBOT = "default"
@@ -53,10 +54,16 @@ class Config:
         except KeyError:
             known = ", ".join(sorted(str(robot) for robot in self.robots)) or "none"
             where = str(self.path) if self.path else "no msgspec-dd.yaml found"
-            raise ConfigError(
+            raise config_error(
                 f"unknown robot {name!r} ({where}; known robots: {known}). "
                 f"Add it under 'robots:' in {CONFIG_NAME} or fix the name."
             ) from None
+
+
+def config_error(text: str) -> ConfigError:
+    """A :class:`ConfigError` whose text never repeats a credential (a webhook pasted where its
+    variable's name belongs is quoted back by YAML and schema errors)."""
+    return ConfigError(redact(text))
 
 
 def default_config() -> Config:
@@ -81,13 +88,13 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
         if path is None:
             return default_config()
     elif not path.is_file():
-        raise ConfigError(f"{path}: config file not found. Check the --config path.")
+        raise config_error(f"{path}: config file not found. Check the --config path.")
     from msgspec_dd.loader import LoadError, load_document
 
     try:
         document = load_document(path)
     except LoadError as err:
-        raise ConfigError(f"{err.problem.format()}\nFix {path.name} and run again.") from err
+        raise config_error(f"{err.problem.format()}\nFix {path.name} and run again.") from err
     return parse_config(document.data, path=path, locate=document.positions.locate)
 
 
@@ -109,8 +116,8 @@ def parse_config(
         line, column = locate(issue.path, key=issue.keyword == "additionalProperties") if locate else (1, 1)
         message = issue.message if issue.message.endswith((".", "?")) else issue.message + "."
         field = ".".join(str(part) for part in issue.path) or "the file"
-        raise ConfigError(f"{where}:{line}:{column}: invalid configuration at {field}: {message} "
-                          f"Fix {Path(where).name} and run again.")
+        raise config_error(f"{where}:{line}:{column}: invalid configuration at {field}: {message} "
+                           f"Fix {Path(where).name} and run again.")
     robots_data = data.get("robots") or {DEFAULT_ROBOT: {}}
     robots = {name: _robot(name, spec or {}) for name, spec in robots_data.items()}
     return Config(robots=robots, timezone=data.get("timezone"), path=path)

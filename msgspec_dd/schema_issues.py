@@ -170,7 +170,22 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         return f"{_json(value)} is not a valid name: use letters, digits and _, not a leading digit"
     if keyword == "pattern" and path and path[-1] == "$for":
         return f"$for must read 'NAME in EXPRESSION', got {_json(value)}"
+    if path and path[-1] in _ENV_FIELDS and keyword in ("pattern", "not"):
+        return _not_an_env_name(str(path[-1]), looks_secret=keyword == "not")
+    if keyword == "pattern":  # never repeat the value: it may be a credential pasted in
+        return f"does not match the pattern {expected}"
     return str(error.message)
+
+
+#: Fields naming an environment variable, and what that variable holds.
+_ENV_FIELDS = {"webhook_env": "webhook", "secret_env": "secret"}
+
+
+def _not_an_env_name(field: str, *, looks_secret: bool) -> str:
+    what = _ENV_FIELDS[field]
+    found = "a DingTalk token or secret (rotate it: it is now in a file), not" if looks_secret else "not"
+    return (f"is {found} an environment variable name; put the {what} itself in the "
+            "environment and name the variable here")
 
 
 def _non_string_name(value: Any, schema: Any) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig, load_config
 
@@ -49,3 +50,57 @@ def test_an_unknown_robot_is_named_even_when_a_name_is_not_a_string() -> None:
     config = Config(robots={"default": RobotConfig("default"), 1: RobotConfig("1")})  # type: ignore[dict-item]
     with pytest.raises(ConfigError, match=r"known robots: 1, default\)"):
         config.robot("ops")
+
+
+# ------------------------------------------------------------------ credentials are never repeated
+
+TOKEN = "ab" * 32
+CREDENTIALS = {
+    "webhook URL": f'"https://oapi.dingtalk.com/robot/send?access_token={TOKEN}"',
+    "bare token": TOKEN,
+    "secret": f"SEC{TOKEN}",
+    "token of digits": "12" * 32,  # YAML reads it as a number
+}
+
+
+@pytest.mark.parametrize("field", ["webhook_env", "secret_env"])
+@pytest.mark.parametrize("kind", sorted(CREDENTIALS))
+def test_a_credential_written_instead_of_a_variable_name_is_never_repeated(
+    tmp_path: Path, field: str, kind: str
+) -> None:
+    path = write_config(tmp_path, f"robots:\n  default:\n    {field}: {CREDENTIALS[kind]}\n")
+    message = config_error(path)
+    assert TOKEN not in message and "12" * 32 not in message
+    assert message.startswith(f"{path}:3:{len(field) + 7}: invalid configuration at robots.default.{field}: ")
+
+
+def test_a_webhook_in_place_of_its_variable_name_says_what_to_do(tmp_path: Path) -> None:
+    path = write_config(tmp_path, f"robots:\n  default:\n    webhook_env: {CREDENTIALS['webhook URL']}\n")
+    assert config_error(path) == (
+        f"{path}:3:18: invalid configuration at robots.default.webhook_env: is not an environment "
+        "variable name; put the webhook itself in the environment and name the variable here. "
+        "Fix msgspec-dd.yaml and run again."
+    )
+    path = write_config(tmp_path, f"robots:\n  default:\n    secret_env: SEC{TOKEN}\n")
+    assert config_error(path) == (
+        f"{path}:3:17: invalid configuration at robots.default.secret_env: is a DingTalk token or "
+        "secret (rotate it: it is now in a file), not an environment variable name; put the secret "
+        "itself in the environment and name the variable here. Fix msgspec-dd.yaml and run again."
+    )
+
+
+def test_lint_never_prints_a_credential_from_the_config(tmp_path: Path) -> None:
+    write_config(tmp_path, f"robots:\n  default:\n    webhook_env: {CREDENTIALS['webhook URL']}\n")
+    (tmp_path / "m.yaml").write_text("message: {msgtype: text, text: {content: hi}}\n", encoding="utf-8")
+    result = run_cli(["lint", "m.yaml"], cwd=tmp_path)
+    assert result.code == 2
+    assert "is not an environment variable name" in result.err
+    assert TOKEN not in result.err + result.out
+
+
+def test_an_unknown_robot_named_like_a_token_is_not_repeated() -> None:
+    from msgspec_dd.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        Config(robots={"default": RobotConfig("default")}).robot(TOKEN)
+    assert TOKEN not in str(caught.value)

@@ -622,6 +622,16 @@ def test_a_robot_name_yaml_reads_as_a_number_is_an_error() -> None:
     )
 
 
+def test_a_value_failing_a_pattern_is_never_quoted() -> None:
+    webhook = "https://oapi.dingtalk.com/robot/send?access_token=" + "ab" * 32
+    for field in ("webhook_env", "secret_env"):
+        [issue] = schemas.issues(schemas.config_validator(), {"robots": {"a": {field: webhook}}})
+        assert "ab" * 32 not in issue.message and "dingtalk.com" not in issue.message
+    [issue] = schemas.issues(schemas.config_validator(), {"robots": {"a": {"webhook_env": webhook}}})
+    assert issue.message == ("is not an environment variable name; put the webhook itself in the "
+                             "environment and name the variable here")
+
+
 # ------------------------------------------------------------------------------------ bundles
 
 
@@ -884,3 +894,4 @@ def test_the_static_metaschema_has_no_dynamic_references() -> None:
     keywords = [sub for _, sub in subschemas(STATIC)]
     assert not any("$dynamicRef" in sub or "$defs" in sub for sub in keywords)
     assert {sub["$ref"] for sub in keywords if "$ref" in sub} == {"#"}
+
