@@ -194,7 +194,8 @@ class Robot:
     ) -> SendResult:
         """Post ``payload`` (a DingTalk message body) and say how it went.
 
-        A ``msgUuid`` is added unless the payload has one. ``max_wait`` (default: the robot's)
+        A body DingTalk would refuse (not valid for its msgtype, or over 20,000 bytes) is not
+        posted: the result says why. A ``msgUuid`` is added unless the payload has one. ``max_wait`` (default: the robot's)
         bounds the seconds this message may wait for pacing and a rate-limit lock; past it the
         message is reported as not sent (:class:`UsageError` unless it is finite and not
         negative). ``log`` hears about every POST (the ledger uses it).
@@ -202,6 +203,10 @@ class Robot:
         message = dict(payload)
         message.setdefault("msgUuid", self._new_uuid())
         msg_uuid = str(message["msgUuid"])
+        invalid = _invalid(message)
+        if invalid is not None:  # nothing invalid is ever posted, from Python either
+            return SendResult(self.name, Status.FAILED, msg_uuid, detail=f"not sent: {invalid}",
+                              hint="fix the body (msgspec-dd schema MSGTYPE prints what DingTalk accepts)")
         data = request_body.encode(message)
         tries = _Tries(allowance=self.max_wait if max_wait is None else check_max_wait(max_wait))
         with self.pacer.turn:
@@ -392,3 +397,17 @@ def _session_for(url: str) -> requests.Session:
     if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"):
         session.trust_env = False
     return session
+
+
+def _invalid(message: Mapping[str, Any]) -> str | None:
+    """Why DingTalk would refuse ``message`` (schema or size), or None."""
+    from msgspec_dd import schemas
+
+    issues = schemas.issues(schemas.payload_validator(), message)
+    if issues:
+        where = "/".join(str(part) for part in issues[0].path)
+        return f"invalid body{' at ' + where if where else ''}: {issues[0].message}"
+    size = len(request_body.encode(message))
+    if size > request_body.MAX_BODY_BYTES:
+        return f"body is {size:,} bytes; DingTalk accepts at most {request_body.MAX_BODY_BYTES:,}"
+    return None

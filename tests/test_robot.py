@@ -153,6 +153,9 @@ def test_invalid_timestamp_answer_is_re_signed_once(sandbox: SandboxServer, make
         (400106, "机器人不存在", "the robot does not exist"),
         (430102, "含有不当文字", "inappropriate text"),
         (310000, "ip 1.2.3.4 not in whitelist", "IP allow-list"),
+        (460101, "message too long, exceed 20000 bytes", "20,000 bytes"),
+        (400105, "不支持的消息类型", "unsupported msgtype"),
+        (40035, "缺少参数 text.content", "missing or invalid"),
         (123456, "brand new", "does not know"),
     ],
 )
@@ -167,21 +170,29 @@ def test_permanent_errcodes_are_not_retried_and_explained(
     assert sandbox.messages == [] and sandbox.requests == 1
 
 
+def test_a_missing_keyword_is_the_sandbox_refusal_explained(sandbox: SandboxServer, make: MAKE) -> None:
+    result = make().send({"msgtype": "text", "text": {"content": "no keyword here"}})
+    assert result.errcode == 310000 and "custom keywords" in result.hint
+    assert result.status is Status.FAILED and sandbox.messages == []
+
+
 @pytest.mark.parametrize(
-    ("payload", "errcode", "words"),
+    ("payload", "words"),
     [
-        ({"msgtype": "text", "text": {"content": "no keyword here"}}, 310000, "custom keywords"),
-        ({"msgtype": "text", "text": {"content": KEYWORD + "字" * 7000}}, 460101, "20,000 bytes"),
-        ({"msgtype": "image", "image": {"content": KEYWORD}}, 400105, "unsupported msgtype"),
-        ({"msgtype": "text", "text": {}}, 40035, "missing or invalid"),
+        ({"msgtype": "text", "text": {"content": KEYWORD + "字" * 7000}}, "20,000"),
+        ({"msgtype": "image", "image": {"content": KEYWORD}}, "msgtype"),
+        ({"msgtype": "text", "text": {}}, "content"),
+        ({"msgtype": "link", "link": {"title": KEYWORD, "text": "x", "messageURL": "https://e.com"}},
+         "messageUrl"),
     ],
 )
-def test_the_sandbox_own_refusals(
-    sandbox: SandboxServer, make: MAKE, payload: dict[str, Any], errcode: int, words: str
+def test_a_body_dingtalk_would_refuse_is_never_posted(
+    sandbox: SandboxServer, make: MAKE, payload: dict[str, Any], words: str
 ) -> None:
     result = make().send(payload)
-    assert result.errcode == errcode and words in result.hint
-    assert result.status is Status.FAILED and sandbox.messages == []
+    assert result.status is Status.FAILED and result.errcode is None and result.attempts == 0
+    assert result.detail.startswith("not sent: ") and words in result.detail
+    assert sandbox.requests == 0
 
 
 def test_a_wrong_token_is_explained(sandbox: SandboxServer, make: MAKE) -> None:
