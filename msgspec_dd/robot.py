@@ -195,10 +195,10 @@ class Robot:
         """Post ``payload`` (a DingTalk message body) and say how it went.
 
         A body DingTalk would refuse (not valid for its msgtype, or over 20,000 bytes) is not
-        posted: the result says why. A ``msgUuid`` is added unless the payload has one. ``max_wait`` (default: the robot's)
-        bounds the seconds this message may wait for pacing and a rate-limit lock; past it the
-        message is reported as not sent (:class:`UsageError` unless it is finite and not
-        negative). ``log`` hears about every POST (the ledger uses it).
+        posted: the result says why. A ``msgUuid`` is added unless the payload has one.
+        ``max_wait`` (default: the robot's) bounds the seconds this message may wait for pacing
+        and a rate-limit lock; past it the message is reported as not sent (:class:`UsageError`
+        unless it is finite and not negative). ``log`` hears about every POST (the ledger uses it).
         """
         message = dict(payload)
         message.setdefault("msgUuid", self._new_uuid())
