@@ -52,19 +52,55 @@ class Variable:
         return self.sample is not _MISSING
 
     def coerce(self, text: str) -> Any:
-        """Read a ``--var`` value as the declared type."""
+        """Read a ``--var`` value as the declared type; :class:`Unparsed` when it cannot be."""
         declared = self.schema.get("type")
         types = declared if isinstance(declared, list) else [declared]
         if declared is None or "string" in types:
             return text
-        if ("integer" in types or "number" in types) and _DECIMAL.match(text):
-            return int(text)  # "08" (as in week=$(date +%V)) is 8, not YAML's octal or a string
-        if "number" in types and _FLOAT.match(text):
-            return float(text)  # YAML 1.1 reads "1e3" as a string
         try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError:
-            return text  # validation then says what type was expected
+            return _typed(text, types)
+        except yaml.YAMLError as err:
+            return Unparsed(text, tuple(types), _yaml_error(err))
+        except ValueError:  # Python converts at most 4300 digits to an int
+            return Unparsed(text, tuple(types), "a number of more than 4,300 digits")
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A ``--var`` text that is not YAML/JSON for its declared type: resolve reports it."""
+
+    text: str
+    types: tuple[Any, ...]
+    reason: str
+
+    @property
+    def message(self) -> str:
+        kinds = " or ".join(_KINDS.get(kind, str(kind)) for kind in self.types)
+        text = self.text if len(self.text) <= 40 else self.text[:37] + "..."
+        return f"{text!r} is not valid YAML/JSON for {kinds}: {self.reason}"
+
+
+_KINDS = {"array": "an array", "object": "an object", "integer": "an integer", "number": "a number",
+          "boolean": "a boolean", "null": "null"}
+
+
+def _typed(text: str, types: list[Any]) -> Any:
+    if ("integer" in types or "number" in types) and _DECIMAL.match(text):
+        return int(text)  # "08" (as in week=$(date +%V)) is 8, not YAML's octal or a string
+    if ("integer" in types or "number" in types) and _FLOAT.match(text):
+        number = float(text)  # YAML 1.1 reads "1e3" as a string
+        # A whole float is an integer (week=48.0); 48.5 stays a float and validation says why.
+        return int(number) if "integer" in types and number.is_integer() else number
+    return yaml.safe_load(text)
+
+
+def _yaml_error(err: yaml.YAMLError) -> str:
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return str(err)
+    mark = err.problem_mark or err.context_mark
+    where = f" at column {mark.column + 1}" if mark and mark.line == 0 else ""
+    context = f" ({err.context})" if err.context else ""
+    return f"{err.problem or 'invalid YAML'}{where}{context}"
 
 
 def declared(data: Any) -> dict[str, Variable]:
@@ -150,6 +186,9 @@ def resolve(
         if value is _MISSING:
             problems.append(_problem(document, name, f"variable {name!r} is required: give it with "
                                      f"--var {name}=VALUE or --vars-file, or declare a default"))
+            continue
+        if isinstance(value, Unparsed):
+            problems.append(_problem(document, name, f"variable {name!r}: {value.message}"))
             continue
         problems.extend(_problem(document, name, f"variable {name!r}: {message}")
                         for message in variable_schemas.validate(checked.validator, value))

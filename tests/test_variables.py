@@ -21,7 +21,7 @@ from msgspec_dd.config import Config, RobotConfig, default_config
 from msgspec_dd.errors import ConfigError, MessageError, UsageError
 from msgspec_dd.lint.engine import lint_file
 from msgspec_dd.prepare import PreparedMessage, prepare_messages
-from msgspec_dd.variables import Variable, load_vars_file, parse_var_args
+from msgspec_dd.variables import Unparsed, Variable, load_vars_file, parse_var_args
 
 NOW = datetime(2024, 11, 29, 20, 30, tzinfo=timezone.utc)  # already Saturday in Shanghai
 OUTSIDE_ACTIONS: dict[str, str] = {}
@@ -83,6 +83,7 @@ def typed(tmp_path: Path) -> Path:
      {"code": "a=b", "week": 1, "raw": "[1,2]"}),
     (["code=", "week=2", "flag=true"], "|2|[]|none|True", {"code": "", "week": 2, "flag": True}),
     (["code=true", "week=3"], "true|3|[]|none|False", {"code": "true", "week": 3}),
+    (["code=x", "week=48.0"], "x|48|[]|none|False", {"code": "x", "week": 48}),
 ])
 def test_var_is_read_as_the_declared_type(
     typed: Path, args: list[str], expected_content: str, expected_values: dict[str, Any]
@@ -103,7 +104,32 @@ def test_coerce_string_and_untyped_verbatim_other_types_as_yaml() -> None:
     assert Variable("v", {"type": "number"}).coerce("4.5") == 4.5
     assert Variable("v", {"type": "array"}).coerce("[1,2]") == [1, 2]
     assert Variable("v", {"type": "object"}).coerce("{a: 1}") == {"a": 1}
-    assert Variable("v", {"type": "integer"}).coerce(": [") == ": ["  # invalid YAML: kept as text
+    assert Variable("v", {"type": "integer"}).coerce("1e3") == 1000
+
+
+@pytest.mark.parametrize(("declared", "text", "expected"), [
+    ("integer", "48.0", 48), ("integer", "4.8e1", 48), ("integer", "48.5", 48.5),
+    ("number", "48.0", 48.0), (["integer", "null"], "-2.0", -2),
+])
+def test_a_whole_float_is_an_integer_when_declared_so(declared: Any, text: str, expected: Any) -> None:
+    value = Variable("v", {"type": declared}).coerce(text)
+    assert (value, type(value)) == (expected, type(expected))
+
+
+@pytest.mark.parametrize(("declared", "text", "message"), [
+    ("array", "[", "'[' is not valid YAML/JSON for an array: expected the node content, but found "
+                   "'<stream end>' at column 2 (while parsing a flow node)"),
+    ("object", "a: b: c", "'a: b: c' is not valid YAML/JSON for an object: mapping values are not "
+                          "allowed here at column 5"),
+    (["integer", "null"], "{", "'{' is not valid YAML/JSON for an integer or null: expected the node "
+                               "content, but found '<stream end>' at column 2 (while parsing a flow node)"),
+    ("integer", "9" * 5000, f"'{'9' * 37}...' is not valid YAML/JSON for an integer: a number of "
+                            "more than 4,300 digits"),
+])
+def test_text_that_is_not_yaml_for_its_type_says_so(declared: Any, text: str, message: str) -> None:
+    value = Variable("v", {"type": declared}).coerce(text)
+    assert isinstance(value, Unparsed)
+    assert value.message == message
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -116,6 +142,11 @@ def test_coerce_string_and_untyped_verbatim_other_types_as_yaml() -> None:
     (["week=1"],
      "typed.yaml:2:3: error: variable 'code' is required: give it with --var code=VALUE or "
      "--vars-file, or declare a default [variable-value]"),
+    (["code=1", "week=48.5"],
+     "typed.yaml:3:3: error: variable 'week': 48.5 is not of type 'integer' [variable-value]"),
+    (["code=1", "week=1", "ids=["],
+     "typed.yaml:4:3: error: variable 'ids': '[' is not valid YAML/JSON for an array: expected the "
+     "node content, but found '<stream end>' at column 2 (while parsing a flow node) [variable-value]"),
 ])
 def test_a_missing_or_invalid_value_is_a_problem_naming_the_variable(
     typed: Path, args: list[str], expected: str, monkeypatch: pytest.MonkeyPatch
