@@ -363,6 +363,8 @@ def test_a_duplicate_json_key_is_an_error_at_the_second_key(tmp_path: Path) -> N
 
 # ------------------------------------------------------------------- hostile input, never a crash
 
+#: Keys YAML reads as non-strings: `on:`/`yes:` (booleans), `1:`, `null:`.
+NON_STRING_KEYS = st.booleans() | st.integers(min_value=-3, max_value=3) | st.none()
 TEMPLATE_SNIPPETS = st.sampled_from([
     "{{ x }}", "{{", "{% for %}", "{{ x.y }}", "{{ now }}", "{{ github.sha }}", "{# c #}",
     "{{ 1/0 }}", "{{ ''.__class__ }}", "{{ 'a' * 10**9 }}", "{% if x %}y{% endif %}",
@@ -375,7 +377,7 @@ KEYS = st.sampled_from([
     "messageURL", "picURL", "at", "atMobiles", "isAtAll", "btnOrientation", "hideAvatar",
     "$for", "$if", "$value", "vars", "x", "articles", "type", "default", "examples", "robot",
     "description", "msgUuid",
-]) | st.text(max_size=6)
+]) | st.text(max_size=6) | NON_STRING_KEYS
 SCALARS = (
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
     | TEMPLATE_SNIPPETS | st.sampled_from(["text", "link", "markdown", "actionCard", "feedCard",
@@ -391,8 +393,8 @@ MESSAGE_LIKE = st.fixed_dictionaries(
                                       optional={"text": STRUCTURES, "at": STRUCTURES,
                                                 "actionCard": STRUCTURES, "feedCard": STRUCTURES,
                                                 "link": STRUCTURES, "markdown": STRUCTURES})},
-    optional={"vars": st.dictionaries(st.sampled_from(["x", "articles", "d", "now"]), STRUCTURES,
-                                      max_size=3),
+    optional={"vars": st.dictionaries(st.sampled_from(["x", "articles", "d", "now"]) | NON_STRING_KEYS,
+                                      STRUCTURES, max_size=3),
               "robot": STRUCTURES},
 )
 
@@ -472,6 +474,81 @@ def test_templated_files_are_problems_never_exceptions(data: dict[str, Any], sam
             prepare_file(path, config=default_config(), now=NOW, use_examples=samples, environ={})
 
 
+#: Pieces of variable schemas, valid and not: patterns that do not compile, are too slow or
+#: expand too far; refs that are remote, dangling or endless; wrong types; non-string keys.
+PATTERNS = st.sampled_from(["^[a-z]+$", "(", "[", "(x+x+)+y", "(a+)+$", "a{4294967294}",
+                            "(?:(?:ab){100}){100}", r"\d{3}"])
+REFS = st.sampled_from(["#", "#/nowhere", "#/$defs/a", "#a", "http://127.0.0.1:9/s.json", "s.json",
+                        "urn:x", ""])
+TYPES = st.sampled_from(["string", "integer", "number", "array", "object", "boolean", "null",
+                         ["integer", "null"]])
+WRONG = st.sampled_from([5, None, "strin", [1], -1, {"a": 1}])
+HOSTILE_VALUES = st.sampled_from(["x" * 3000, "a" * 40 + "!", float("nan"), float("inf"),
+                                  10**30, {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx!": 1}])
+VARIABLE_VALUES = HOSTILE_VALUES | STRUCTURES
+SUBSCHEMAS = st.recursive(
+    st.fixed_dictionaries({}, optional={"type": TYPES, "pattern": PATTERNS, "$ref": REFS,
+                                        "multipleOf": st.sampled_from([0.5, 3])}),
+    lambda inner: st.fixed_dictionaries({}, optional={
+        "properties": st.dictionaries(st.sampled_from(["a", "x" * 34 + "!"]) | NON_STRING_KEYS,
+                                      inner, max_size=2),
+        "patternProperties": st.dictionaries(PATTERNS, inner, max_size=2),
+        "additionalProperties": inner | st.booleans(),
+        "unevaluatedProperties": st.booleans(),
+        "items": inner, "anyOf": st.lists(inner, min_size=1, max_size=3),
+        "$defs": st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2),
+        "$anchor": st.just("a"), "$id": st.sampled_from(["http://127.0.0.1:9/x", "urn:y"]),
+    }),
+    max_leaves=5,
+)
+
+
+def rarely(strategy: st.SearchStrategy[Any], otherwise: st.SearchStrategy[Any],
+           times: int) -> st.SearchStrategy[Any]:
+    """``strategy`` about one time in ``times`` (hypothesis has no weights), else ``otherwise``.
+    The rare branch is the largest number: hypothesis tries small numbers first."""
+    return st.integers(1, times).flatmap(lambda n: strategy if n == times else otherwise)
+
+
+#: A keyword of the wrong type now and then (the file schema stops those before any value is
+#: validated), and always a sample value, so lint validates it.
+VARIABLE_SCHEMAS = rarely(STRUCTURES, st.builds(
+    lambda schema, wrong, sample: {**schema, **wrong, **sample},
+    SUBSCHEMAS,
+    rarely(st.dictionaries(st.sampled_from(["type", "pattern", "$ref", "minLength"]), WRONG,
+                           min_size=1, max_size=1), st.just({}), 5),
+    st.fixed_dictionaries({"examples": st.lists(VARIABLE_VALUES, min_size=1, max_size=2)})
+    | st.fixed_dictionaries({"default": VARIABLE_VALUES}),
+), 8)
+VAR_TEXTS = st.sampled_from(["abc", "48", "48.0", "48.5", "[", "{a: 1}", "[1, 2]", "x" * 3000,
+                             "null", "1e400", "9" * 5000])
+
+
+@st.composite
+def files_with_variable_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid body using ``x``, with ``x`` (and maybe a key YAML reads as a non-string) declared
+    by any schema, valid or not."""
+    variables = {"x": draw(VARIABLE_SCHEMAS)}
+    if draw(st.integers(1, 5)) == 5:
+        variables[draw(NON_STRING_KEYS)] = draw(VARIABLE_SCHEMAS)  # type: ignore[index]
+    body = draw(payloads(draw(st.sampled_from(PAYLOAD_TYPES))))
+    leaf = next(path for path in string_leaves(body) if path[-1] != "msgtype")
+    get(body, leaf[:-1])[leaf[-1]] = "{{ x }}"
+    return {"vars": variables, "message": body}
+
+
+@PROPERTY
+@given(data=files_with_variable_schemas(), var=VAR_TEXTS, samples=st.booleans())
+def test_any_variable_schema_is_problems_never_exceptions(data: dict[str, Any], var: str,
+                                                          samples: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp), "m.yaml", yaml_dump(data))
+        assert_problems(lint_file(path, default_config()))
+        with contextlib.suppress(MessageError, UsageError):
+            prepare_file(path, config=default_config(), now=NOW, use_examples=samples, environ={},
+                         var_args=[f"x={var}"])
+
+
 CLI_SETTINGS = settings(PROPERTY, max_examples=4)
 
 
@@ -490,6 +567,15 @@ def test_the_cli_never_shows_a_traceback(raw: bytes, suffix: str) -> None:
         path.write_bytes(raw)
         assert_clean_exit(["lint", str(path)])
         assert_clean_exit(["render", str(path)])
+
+
+@CLI_SETTINGS
+@given(data=files_with_variable_schemas(), var=VAR_TEXTS)
+def test_the_cli_never_shows_a_traceback_for_any_variable_schema(data: dict[str, Any], var: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp), "m.yaml", yaml_dump(data))
+        assert_clean_exit(["lint", str(path)])
+        assert_clean_exit(["render", str(path), "--var", f"x={var}"])
 
 
 # ------------------------------------------------------------------------------------- renderer

@@ -489,7 +489,8 @@ def test_an_unusable_variable_schema_is_a_problem_at_the_variable_quickly(
 
 def test_a_schema_that_branches_exponentially_runs_out_of_time_not_forever(tmp_path: Path) -> None:
     names = [f"d{i}" for i in range(40)]
-    defs = {name: {"anyOf": [{"$ref": f"#/$defs/{after}"}] * 2} for name, after in itertools.pairwise(names)}
+    defs: dict[str, Any] = {name: {"anyOf": [{"$ref": f"#/$defs/{after}"}] * 2}
+                            for name, after in itertools.pairwise(names)}
     defs[names[-1]] = {"type": "string"}
     schema = json.dumps({"$defs": defs, "$ref": "#/$defs/d0", "examples": [1]})
     started = time.monotonic()
