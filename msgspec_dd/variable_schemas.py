@@ -20,6 +20,7 @@ it with ``patternProperties``.
 from __future__ import annotations
 
 import contextvars
+import copy
 import functools
 import itertools
 import math
@@ -97,7 +98,8 @@ def _check(keyed: _Keyed) -> Checked:
         errors = tuple(problems(schema))
         if errors:
             return Checked(errors)
-    return Checked((), _validator_class()(dict(schema), registry=_empty_registry()))
+    # A copy: the cached validator must not change when the caller's document does.
+    return Checked((), _validator_class()(copy.deepcopy(dict(schema)), registry=_empty_registry()))
 
 
 # ------------------------------------------------------------------------------ static checks
@@ -210,7 +212,7 @@ def _size(node: Any) -> int:
     (``a{1000,}`` by its minimum, ``*`` and ``+`` not at all), everything else adds."""
     total = 0
     for op, argument in node:
-        if str(op) in _REPEATS:
+        if op.name in _REPEATS:
             low, high, body = argument
             total += max(low if high == _parser().MAXREPEAT else high, 1) * _size(body)
         else:
