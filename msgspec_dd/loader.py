@@ -12,7 +12,7 @@ import codecs
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,9 @@ class Positions:
     #: Strings written as literal blocks (``|``), whose lines are the source's lines: the
     #: column their content is indented to.
     literal_blocks: dict[PathT, int] = field(default_factory=dict)
+    #: ``values``/``keys`` indexed by the text of each path part, built on first need.
+    text_index: dict[int, dict[tuple[str, ...], tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def locate_line(self, path: PathT, line: int | None, column: int = 1) -> tuple[int, int]:
         """Where line ``line`` (and ``column``) of the string at ``path`` is, when the string is a
@@ -63,13 +66,23 @@ class Positions:
         return self.locate(path)[0] + line, indent + column - 1
 
     def locate(self, path: PathT, *, key: bool = False) -> tuple[int, int]:
-        """The position of ``path``, or of its nearest ancestor that has one."""
-        table = self.keys if key else self.values
+        """The position of ``path``, or of its nearest ancestor that has one.
+
+        Keys YAML does not read as strings (``on``, ``1``) may come as their text or their value.
+        """
+        tables = (self.keys, self.values) if key else (self.values,)
         for end in range(len(path), -1, -1):
-            found = table.get(path[:end]) or self.values.get(path[:end])
-            if found:
-                return found
+            for table in tables:
+                found = table.get(path[:end]) or self._by_text(table).get(tuple(map(str, path[:end])))
+                if found:
+                    return found
         return (1, 1)
+
+    def _by_text(self, table: dict[PathT, tuple[int, int]]) -> dict[tuple[str, ...], tuple[int, int]]:
+        cached = self.text_index.get(id(table))
+        if cached is None or len(cached) != len(table):
+            cached = self.text_index[id(table)] = {tuple(map(str, p)): at for p, at in table.items()}
+        return cached
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Positions]:
         if node is None:
             return None, Positions()
         positions = Positions()
-        _Walker(name, positions, _Lines(text)).walk(node, ())
+        _Walker(name, positions, _Lines(text), loader.construct_object).walk(node, ())
         return loader.construct_document(node), positions
     except yaml.MarkedYAMLError as err:
         raise LoadError(_yaml_problem(name, err, text)) from err
@@ -205,7 +218,9 @@ class _Lines:
 class _Walker:
     """Visits the node graph as the constructor will, counting aliases as their expansion."""
 
-    def __init__(self, name: str, positions: Positions, lines: _Lines) -> None:
+    def __init__(self, name: str, positions: Positions, lines: _Lines,
+                 construct: Callable[[yaml.Node], Any]) -> None:
+        self.construct = construct
         self.name = name
         self.positions = positions
         self.lines = lines
@@ -232,16 +247,23 @@ class _Walker:
             for index, item in enumerate(node.value):
                 self.walk(item, (*path, index))
 
+    def _key(self, node: yaml.Node) -> Any:
+        """The key as the constructor will make it (``on`` is True), so paths match the data."""
+        if isinstance(node, yaml.ScalarNode):
+            key = self.construct(node)
+            return key if isinstance(key, Hashable) else repr(key)
+        return repr(node.value)
+
     def _walk_mapping(self, node: yaml.MappingNode, path: PathT) -> None:
-        seen: set[str] = set()
+        seen: set[Any] = set()
         for key_node, value_node in _own_items(node):
-            key = _key(key_node)
+            key = self._key(key_node)
             if key in seen:
                 raise LoadError(self._at(key_node, f"duplicate key {key!r}; remove one of them"))
             seen.add(key)
             self._walk_item(key_node, value_node, (*path, key))
         for key_node, value_node in _merged_items(node):
-            key = _key(key_node)
+            key = self._key(key_node)
             if key not in seen:  # explicit keys win over merged ones, as in the constructor
                 seen.add(key)
                 self._walk_item(key_node, value_node, (*path, key))
@@ -256,10 +278,6 @@ class _Walker:
 
 
 _MERGE = "tag:yaml.org,2002:merge"
-
-
-def _key(node: yaml.Node) -> str:
-    return node.value if isinstance(node, yaml.ScalarNode) else repr(node.value)
 
 
 def _own_items(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:

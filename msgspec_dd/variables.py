@@ -196,6 +196,15 @@ def resolve(
     return values, problems
 
 
+def schema_problems(document: Document) -> list[Problem]:
+    """Problems with the declared variables' schemas themselves (whatever their values)."""
+    problems: list[Problem] = []
+    for name, variable in declared(document.data).items():
+        problems.extend(_problem(document, name, f"variable {name!r} has an invalid schema: {error}")
+                        for error in _checked(variable).errors[:3])
+    return problems
+
+
 def _checked(variable: Variable) -> variable_schemas.Checked:
     # default and examples are values, validated against the rest of the schema.
     schema = {key: value for key, value in variable.schema.items() if key not in ("default", "examples")}

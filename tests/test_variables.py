@@ -424,7 +424,7 @@ def test_robots_of_a_prepared_message_come_from_the_file_or_the_override(tmp_pat
 
 
 def test_keys_yaml_reads_as_non_strings_are_problems_not_crashes(tmp_path: Path) -> None:
-    # `yes:` is reported at `text:`: positions are recorded under a key's text, not its value.
+    # Each is reported at the key itself, although YAML made it True or 1.
     path = write(tmp_path, "w.yaml", "on: push\nvars:\n  1: {default: a}\n"
                                      "message: {msgtype: text, text: {content: hi, yes: 1}}\n")
     assert [p.format() for p in lint_file(path, default_config())] == [
@@ -432,7 +432,7 @@ def test_keys_yaml_reads_as_non_strings_are_problems_not_crashes(tmp_path: Path)
         "quote the key [file-schema]",
         f"{path}:3:6: error: the name 1 is read by YAML as a number, not a string: names must be "
         "identifiers (letters, digits and _, not a leading digit) [file-schema]",
-        f"{path}:4:26: error: unknown field True in text: YAML reads `on`/`yes`/`1` as non-strings; "
+        f"{path}:4:46: error: unknown field True in text: YAML reads `on`/`yes`/`1` as non-strings; "
         "quote the key [file-schema]",
     ]
 

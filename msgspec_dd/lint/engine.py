@@ -116,7 +116,8 @@ def lint_document(document: Document, config: Config) -> list[Problem]:
                                                      for p in problems):
         return sorted(problems)
     if not all(v.has_sample for v in declared.values()):
-        return sorted(problems)  # variable-without-example said why the rendered checks are skipped
+        # variable-without-example said why the rendered checks are skipped; schemas still count
+        return sorted([*problems, *variables.schema_problems(document)])
     values, value_problems = variables.resolve(document, {}, samples=True)
     problems.extend(value_problems)
     if value_problems:

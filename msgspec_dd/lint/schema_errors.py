@@ -12,7 +12,7 @@ from msgspec_dd.lint.rule import Finding
 def findings(validator: Any, instance: Any, *, rendered: bool = False) -> Iterator[Finding]:
     """One finding per schema issue, at the offending key for unknown and missing keys."""
     for issue in schemas.issues(validator, instance):
-        key = issue.keyword in ("additionalProperties", "required")
+        key = issue.keyword in ("additionalProperties", "required", "propertyNames")
         if rendered:
             yield Finding(issue.message, rendered=issue.path, key=key)
         else:
