@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from msgspec_dd import schemas
 from msgspec_dd.lint.rule import Finding
+from msgspec_dd.schema_issues import SchemaIssue
+
+_SUGGESTED = re.compile(r"did you mean '([^']+)'")
+_REQUIRED = re.compile(r"'([^']+)' is a required property")
 
 
 def findings(validator: Any, instance: Any, *, rendered: bool = False) -> Iterator[Finding]:
     """One finding per schema issue, at the offending key for unknown and missing keys."""
-    for issue in schemas.issues(validator, instance):
+    for issue in _without_echoes(schemas.issues(validator, instance)):
         key = issue.keyword in ("additionalProperties", "required", "propertyNames")
         if rendered:
             yield Finding(issue.message, rendered=issue.path, key=key)
         else:
             yield Finding(issue.message, path=issue.path, key=key)
+
+
+def _without_echoes(issues: Sequence[SchemaIssue]) -> list[SchemaIssue]:
+    """Drop "'actionURL' is a required property" when the same object has an unknown key that
+    the report already suggests is 'actionURL' (a mis-cased field is one mistake, not two)."""
+    suggested = set()
+    for issue in issues:
+        match = _SUGGESTED.search(issue.message)
+        if issue.keyword == "additionalProperties" and match:
+            suggested.add((issue.path[:-1], match.group(1)))
+    return [issue for issue in issues if not _echo(issue, suggested)]
+
+
+def _echo(issue: SchemaIssue, suggested: set[tuple[Any, str]]) -> bool:
+    match = _REQUIRED.search(issue.message)
+    return issue.keyword == "required" and match is not None and (issue.path, match.group(1)) in suggested
