@@ -36,7 +36,7 @@ def config_error(path: Path) -> str:
      ":1:13: invalid configuration at robots.1: the name 1 is read by YAML as a number, not a "
      "string: quote it. Fix msgspec-dd.yaml and run again."),
     ("robots:\n  default:\n    yes: X\n",
-     ":2:3: invalid configuration at robots.default.True: unknown field True in default: YAML reads "
+     ":3:5: invalid configuration at robots.default.True: unknown field True in default: YAML reads "
      "`on`/`yes`/`1` as non-strings; quote the key. Fix msgspec-dd.yaml and run again."),
 ])
 def test_keys_yaml_reads_as_non_strings_are_config_errors(tmp_path: Path, text: str, expected: str) -> None:
