@@ -6,6 +6,7 @@ also feeds the CLI's ``--format`` choices.
 
 from __future__ import annotations
 
+import abc
 import json
 import os
 from collections.abc import Mapping
@@ -15,15 +16,16 @@ from msgspec_dd.lint.engine import LintReport
 from msgspec_dd.problems import Level, Problem
 
 
-class Reporter:
+class Reporter(abc.ABC):
     """Writes a :class:`LintReport` to a stream."""
 
     def __init__(self, stream: TextIO, *, color: bool = False) -> None:
         self.stream = stream
         self.color = color
 
+    @abc.abstractmethod
     def report(self, report: LintReport) -> None:
-        raise NotImplementedError
+        """Write every problem of ``report``."""
 
 
 class TextReporter(Reporter):
