@@ -6,7 +6,7 @@ items, who is mentioned and whether the avatar is hidden. The three pictures of 
 thin renderers of this one view, so they cannot disagree about what is in it:
 
 - plain text, :func:`msgspec_dd.textview.text_view` (``render --format text``),
-- markdown for the GitHub job summary, :func:`msgspec_dd.action_summary.message_markdown`,
+- markdown for the GitHub job summary, :func:`msgspec_dd.action.summary.message_markdown`,
 - HTML for the preview and the sandbox inbox, :mod:`msgspec_dd.preview.message`.
 
 The view describes what DingTalk shows, not what the body says: ``btns`` are gone when

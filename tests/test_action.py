@@ -25,7 +25,7 @@ from test_action_sim import (
     run_step,
 )
 
-from msgspec_dd.action_summary import plain
+from msgspec_dd.action.summary import plain
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings
 
 BAD = """\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from msgspec_dd.action_inputs import ActionInputs, read_inputs
-from msgspec_dd.action_runner import Runner, command_data, mask_commands
+from msgspec_dd.action.inputs import ActionInputs, read_inputs
+from msgspec_dd.action.runner import Runner, command_data, mask_commands
 from msgspec_dd.errors import UsageError
 
 TOKEN = "5a" * 32

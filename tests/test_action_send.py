@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from msgspec_dd.action_inputs import ActionInputs
-from msgspec_dd.action_send import send_batch
+from msgspec_dd.action.inputs import ActionInputs
+from msgspec_dd.action.send import send_batch
 from msgspec_dd.config import default_config
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings
 

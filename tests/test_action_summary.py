@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from msgspec_dd.action_summary import (
+from msgspec_dd.action.summary import (
     Shown,
     cell,
     json_details,

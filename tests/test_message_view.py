@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msgspec_dd.action_summary import message_markdown
+from msgspec_dd.action.summary import message_markdown
 from msgspec_dd.message_view import AT_ALL, UNSUPPORTED_TITLE, Button, FeedItem, MessageView, view
 from msgspec_dd.preview.message import render_message_html
 from msgspec_dd.textview import text_view

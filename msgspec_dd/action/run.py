@@ -1,4 +1,4 @@
-"""The GitHub Action (``action.yml``) as a module: ``python -m msgspec_dd.action [mask]``.
+"""The GitHub Action's step (``action.yml``): ``python -m msgspec_dd.action [mask]``.
 
 ``action.yml`` installs the package, runs ``mask`` (hide the webhook, its token and the secret
 from the log) and then this module without arguments, handing the inputs over as ``INPUT_*``
@@ -8,7 +8,7 @@ the push or pull request changed), lints them into annotations, and then:
 - ``lint``: writes a job summary with the problems and each message rendered with its examples;
   fails (exit 1) on errors.
 - ``preview``: the same, plus the HTML preview page (output ``preview``, for upload-artifact).
-- ``send``: does what ``msgspec-dd send --format json`` does (:mod:`msgspec_dd.action_send`),
+- ``send``: does what ``msgspec-dd send --format json`` does (:mod:`msgspec_dd.action.send`),
   with the webhook and secret in the robot's environment variables; the summary shows the
   results and each message exactly as posted (rendered once, for delivery and summary alike).
 
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from msgspec_dd.action_changes import ChangeSet, changes_for_event, within
-from msgspec_dd.action_inputs import ActionInputs, read_inputs
-from msgspec_dd.action_runner import Runner, environ_without, mask_commands
-from msgspec_dd.action_summary import (
+from msgspec_dd.action.changes import ChangeSet, changes_for_event, within
+from msgspec_dd.action.inputs import ActionInputs, read_inputs
+from msgspec_dd.action.runner import Runner, environ_without, mask_commands
+from msgspec_dd.action.summary import (
     Shown,
     count_line,
     message_section,
@@ -46,7 +46,7 @@ from msgspec_dd.lint.reporters import GitHubReporter, JsonReporter
 from msgspec_dd.problems import Level
 
 if TYPE_CHECKING:
-    from msgspec_dd.action_send import SendOutcome
+    from msgspec_dd.action.send import SendOutcome
 
 #: The job summary of one step may hold 1 MiB; stop adding messages well before that.
 SUMMARY_BUDGET = 800_000
@@ -212,7 +212,7 @@ def _lint_document(report: LintReport) -> Any:
 
 def _send(inputs: ActionInputs, config: Config, selection: Selection, report: LintReport,
           runner: Runner, environ: Mapping[str, str], err: TextIO) -> int:
-    from msgspec_dd.action_send import send_batch
+    from msgspec_dd.action.send import send_batch
 
     heading = _heading("send", selection, report)
     if not selection.files:
@@ -305,6 +305,3 @@ def _reason(exc: MsgspecError) -> str:
         return f"{count} problem{'s' * (count != 1)} with its variables or rendering; see above"
     return str(exc)
 
-
-if __name__ == "__main__":
-    main()

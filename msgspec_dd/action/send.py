@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from msgspec_dd.action_inputs import ActionInputs
+from msgspec_dd.action.inputs import ActionInputs
 from msgspec_dd.config import Config
 from msgspec_dd.delivery import dry_run_document, dry_run_notes, send
 from msgspec_dd.errors import MsgspecError

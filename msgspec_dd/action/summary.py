@@ -4,7 +4,7 @@ Each message is a thin renderer of :class:`~msgspec_dd.message_view.MessageView`
 markdown is itself markdown, so ``markdown`` and ``actionCard`` texts are shown as they are, inside
 a quote that stands for the chat bubble; plain ``text`` content is escaped so it shows literally;
 buttons and links become links. The exact JSON body follows in a collapsed
-``<details>`` block. Summaries never contain credentials: :class:`~msgspec_dd.action_runner.Runner`
+``<details>`` block. Summaries never contain credentials: :class:`~msgspec_dd.action.runner.Runner`
 redacts everything it writes.
 """
 
