@@ -45,11 +45,33 @@ def message_identity(
     path: str, content_sha256: str, robot: str, variables: Mapping[str, Any]
 ) -> str:
     """The ledger identity of one message file sent to one robot with these variables."""
-    document = [path, content_sha256, robot, dict(variables)]
+    document = [path, content_sha256, robot, _canonical(dict(variables))]
     canonical = json.dumps(
         document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` with every mapping key a string, distinct keys staying distinct.
+
+    YAML mappings may mix key types (``{1: x, a: y}``), which ``sort_keys`` cannot order, and
+    ``1``, ``"1"`` and ``True`` must not collide as ``"1"``. String keys are kept as they are, so
+    identities already in a ledger do not change (a changed identity would send again).
+    """
+    if isinstance(value, Mapping):
+        return {_key(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def _key(key: Any) -> str:
+    # Other keys are tagged "\0type:repr"; a string key that starts with "\0" gets a second one,
+    # so no string key can pass for a tagged one.
+    if isinstance(key, str):
+        return "\0" + key if key.startswith("\0") else key
+    return f"\0{type(key).__name__}:{key!r}"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -170,3 +171,25 @@ def test_a_refused_connection_is_certain_and_not_counted_for_the_rate(tmp_path: 
     assert again.entry("id1").reusable_uuid is None  # nothing arrived: a new msgUuid is safe
     assert again.replies("default") == []
     again.close()
+
+
+def test_identity_of_mappings_with_mixed_key_types_never_raises_nor_collides() -> None:
+    mixed = message_identity("m/a.yaml", "c1", "default", {"d": {1: "x", "a": "y"}})
+    assert mixed == message_identity("m/a.yaml", "c1", "default", {"d": {"a": "y", 1: "x"}})
+    others = {
+        message_identity("m/a.yaml", "c1", "default", {"d": {"1": "x", "a": "y"}}),
+        message_identity("m/a.yaml", "c1", "default", {"d": {True: "x", "a": "y"}}),
+        message_identity("m/a.yaml", "c1", "default", {"d": [{1: "x", None: "y"}]}),
+    }
+    assert mixed not in others and len(others) == 3
+
+
+def test_identity_of_string_keyed_variables_is_unchanged_by_key_canonicalisation() -> None:
+    # Identities already in ledgers must stay the same, or a re-run would send again.
+    document = ["m/a.yaml", "c1", "default", {"d": {"b": 1, "a": [2]}}]
+    expected = hashlib.sha256(
+        json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
+    assert message_identity("m/a.yaml", "c1", "default", {"d": {"b": 1, "a": [2]}}) == expected
+    tagged_lookalike = message_identity("p", "c", "r", {"\0int:1": "x"})
+    assert tagged_lookalike != message_identity("p", "c", "r", {1: "x"})
