@@ -577,3 +577,32 @@ def test_a_store_write_that_fails_answers_http_500_and_keeps_nothing(
         store._file = FileIO(tmp_path / "inbox.jsonl", "a+")
         assert post(running.url, body) == {"errcode": 0, "errmsg": "ok"}  # not burnt: kept now
         assert len(running.messages) == 1
+
+
+@pytest.mark.parametrize("raw", [
+    rb'{"msgtype":"text","text":{"content":"a\ud800b"}}',
+    rb'{"msgtype":"text","text":{"content":"ok"},"\udfff":1}',
+    rb'{"msgtype":"markdown","markdown":{"title":"t","text":"x"},"at":{"atMobiles":["\ud800"]}}',
+])
+def test_a_lone_surrogate_escape_is_refused_and_the_inbox_still_works(
+    server: SandboxServer, raw: bytes
+) -> None:
+    result = post(server.url, raw)
+    assert result["errcode"] == 40035 and "UTF-8" in result["errmsg"]
+    assert server.messages == []
+    assert requests.get(f"{server.base_url}/", timeout=5).status_code == 200
+    assert requests.get(f"{server.base_url}/api/messages", timeout=5).json() == {"messages": []}
+
+
+def test_odd_text_in_a_store_never_fails_the_inbox_or_the_api(tmp_path: Path) -> None:
+    store = tmp_path / "inbox.jsonl"
+    store.write_text(
+        '{"id": 1, "received_at": 1.0, "msgUuid": null,'
+        ' "body": {"msgtype": "text", "text": {"content": "a\\ud800b"}}}\n',
+        "utf-8",
+    )
+    with SandboxServer(SandboxSettings(store=store)) as running:
+        page = requests.get(f"{running.base_url}/", timeout=5)
+        api = requests.get(f"{running.base_url}/api/messages", timeout=5)
+    assert page.status_code == 200 and "a?b" in page.text
+    assert api.status_code == 200 and api.json()["messages"][0]["body"]["text"]["content"] == "a?b"

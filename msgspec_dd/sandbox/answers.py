@@ -24,7 +24,9 @@ class Answer:
     def to_json(self) -> bytes:
         """The reply body as DingTalk sends it: compact UTF-8 JSON without ASCII escapes."""
         data = {"errcode": self.errcode, "errmsg": self.errmsg}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+            errors="replace"  # never fail a reply over odd text in errmsg
+        )
 
 
 OK = Answer(0, "ok")

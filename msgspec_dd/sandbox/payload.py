@@ -57,7 +57,9 @@ class PayloadChecker:
             return answers.NOT_JSON
         if not isinstance(payload, dict):
             return answers.NOT_JSON
-        problem = structural_problem(payload) or self._schema_problem(payload)
+        problem = (
+            text_problem(payload) or structural_problem(payload) or self._schema_problem(payload)
+        )
         return problem if problem is not None else payload
 
     def _schema_problem(self, payload: dict[str, Any]) -> Answer | None:
@@ -72,6 +74,41 @@ class PayloadChecker:
         if issue.keyword == "required" and required is not None:
             return answers.missing(f"{where}.{required.group(1)}" if where else required.group(1))
         return answers.invalid(where, issue.message)
+
+
+def text_problem(value: Any, where: str = "") -> Answer | None:
+    """40035 for a string (or key) that is not valid Unicode text, else None.
+
+    JSON may spell a lone surrogate (``"\\ud800"``), which no UTF-8 text contains: DingTalk
+    requires valid UTF-8, and such a string could not be shown or stored as UTF-8 either.
+    """
+    if isinstance(value, str):
+        return None if _is_valid_text(value) else answers.invalid(where, _NOT_TEXT)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            if not _is_valid_text(str(key)):
+                return answers.invalid(where, _NOT_TEXT)
+            problem = text_problem(item, path)
+            if problem is not None:
+                return problem
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = text_problem(item, f"{where}.{index}" if where else str(index))
+            if problem is not None:
+                return problem
+    return None
+
+
+_NOT_TEXT = "not valid UTF-8 text (a lone surrogate escape such as \\ud800)"
+
+
+def _is_valid_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def structural_problem(payload: Mapping[str, Any]) -> Answer | None:

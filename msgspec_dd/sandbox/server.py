@@ -242,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/":
             page = inbox_page(self._sandbox.records)
-            self._reply(200, page.encode(), "text/html; charset=utf-8")
+            self._reply(200, _utf8(page), "text/html; charset=utf-8")
         elif url.path == "/api/messages":
             self._messages(url.query)
         elif url.path == "/_sandbox/stats":
@@ -343,7 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(200, answer.to_json(), "application/json; charset=utf-8")
 
     def _reply_json(self, status: int, data: Any) -> None:
-        body = json.dumps(data, ensure_ascii=False).encode()
+        body = _utf8(json.dumps(data, ensure_ascii=False))
         self._reply(status, body, "application/json; charset=utf-8")
 
     def _reply(self, status: int, body: bytes, content_type: str) -> None:
@@ -363,6 +363,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8; odd text (a lone surrogate in an old store) never fails a reply."""
+    return text.encode("utf-8", errors="replace")
 
 
 def _describe(number: int, outcome: Outcome, fault: Fault | None) -> str:
