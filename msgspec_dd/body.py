@@ -10,10 +10,21 @@ MAX_BODY_BYTES = 20_000
 
 
 def encode(payload: Any) -> bytes:
-    """The request body for ``payload``."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    """The request body for ``payload``.
+
+    Text that is not valid Unicode (lone surrogates) is refused before this point; replacing it
+    here is the last guard, so encoding never raises.
+    """
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode("utf-8", errors="replace")
 
 
 def pretty(payload: Any) -> str:
-    """``payload`` as people read it: indented JSON, UTF-8, not ASCII-escaped."""
-    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+    """``payload`` as people read it: indented JSON, UTF-8, not ASCII-escaped.
+
+    A signing secret (``SEC`` + 64 hex) is masked even here: a body never needs one, and lint
+    flags one written in a file.
+    """
+    from msgspec_dd.webhook import hide_credentials
+
+    return hide_credentials(json.dumps(payload, ensure_ascii=False, indent=2, default=str), ())

@@ -116,7 +116,36 @@ def parse_bytes(raw: bytes, name: str, *, json_syntax: bool = False) -> Document
         )
     text = decode(raw, name)
     data, positions = parse_json(text, name) if json_syntax else parse_yaml(text, name)
+    bad = first_surrogate(data)
+    if bad is not None:
+        line, column = positions.locate(bad)
+        raise LoadError(_problem(name, line, column, "text holds an unpaired surrogate (\\ud800-\\udfff), "
+                                 "which is not valid Unicode; remove the escape"))
     return Document(name, data, positions, text, hashlib.sha256(raw).hexdigest())
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def first_surrogate(value: Any, path: PathT = ()) -> PathT | None:
+    """The path of the first string (key or value) holding a lone surrogate, or None.
+
+    Such strings cannot be encoded as UTF-8, so DingTalk could never receive them.
+    """
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = first_surrogate(key, path) if isinstance(key, str) else None
+            found = found or first_surrogate(item, (*path, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = first_surrogate(item, (*path, index))
+            if found is not None:
+                return found
+    return None
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -164,6 +193,9 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Positions]:
         raise LoadError(_problem(name, 1, 1, f"invalid YAML: {err}")) from err
     except RecursionError as err:
         raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
+    except (ValueError, TypeError, AttributeError, OverflowError) as err:
+        # A tag or value YAML parses but cannot build: 2024-02-30, !!int "abc", 5,000 digits.
+        raise LoadError(_problem(name, 1, 1, f"invalid YAML value: {err}; quote it to keep it as text")) from err
     finally:
         loader.dispose()
 
@@ -176,6 +208,8 @@ def parse_json(text: str, name: str) -> tuple[Any, Positions]:
         raise LoadError(_problem(name, err.lineno, err.colno, f"invalid JSON: {err.msg}")) from err
     except RecursionError as err:
         raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
+    except ValueError as err:  # an integer of more than 4,300 digits
+        raise LoadError(_problem(name, 1, 1, f"invalid JSON value: {err}")) from err
     return data, json_positions(text, name)
 
 

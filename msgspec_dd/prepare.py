@@ -128,7 +128,7 @@ def _prepare_one(
     rendered, problems = render_message(document, values, builtins)
     if rendered is None:
         return None, problems
-    robot_names = tuple(robots_override) or file_robots(document.data)
+    robot_names = tuple(dict.fromkeys(robots_override)) or file_robots(document.data)
     robots = [_robot(config, name, document) for name in robot_names]
     problems = _errors(check(document, config, SEND_RENDERED_RULES, robots=robots, rendered=rendered))
     if problems:

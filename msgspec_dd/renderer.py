@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from msgspec_dd import template
-from msgspec_dd.loader import Document, PathT
+from msgspec_dd.loader import Document, PathT, first_surrogate
 from msgspec_dd.problems import Level, Problem
 from msgspec_dd.template import TemplateProblem
 
@@ -83,6 +83,10 @@ class _Renderer:
 
     def node(self, value: Any, src: PathT, out: PathT, context: Mapping[str, Any]) -> Any:
         self.origin[out] = src
+        try:  # every value produced costs a step, so $for cannot build an unbounded body
+            template.spend()
+        except TemplateProblem as err:
+            raise _Failure(src, str(err)) from err
         if isinstance(value, str):
             text = self.string(value, src, context)
             if out in BOOLEAN_FIELDS and text is not value and text.strip().lower() in ("true", "false"):
@@ -98,10 +102,13 @@ class _Renderer:
         if not template.is_template(value):
             return value
         try:
-            return template.render(value, context)
+            text = template.render(value, context)
         except TemplateProblem as err:
             where = f" (template line {err.line})" if err.line and err.line > 1 else ""
             raise _Failure(src, f"{err}{where}", err.line) from err
+        if first_surrogate(text) is not None:
+            raise _Failure(src, "the template produces an unpaired surrogate, which is not valid Unicode")
+        return text
 
     def items(self, values: list[Any], src: PathT, out: PathT, context: Mapping[str, Any]) -> list[Any]:
         result: list[Any] = []
@@ -131,6 +138,7 @@ class _Renderer:
 
     def evaluate(self, expression: Any, src: PathT, context: Mapping[str, Any], *, truth: bool = False) -> Any:
         try:
+            template.spend()  # a $if per element is work too
             compiled = template.compile_expression(str(expression))
             if truth:  # an undefined value fails when tested, so test it inside the sandbox too
                 return template.run_bounded(lambda: bool(compiled(**context)))
@@ -151,8 +159,7 @@ def _elements(iterable: Any) -> list[Any]:
     if isinstance(iterable, (str, bytes)) or not hasattr(iterable, "__iter__"):
         raise TemplateProblem(f"$for needs a list, got {type(iterable).__name__}")
     elements = list(template.run_bounded(lambda: list(iterable)))
-    if len(elements) > template.MAX_OUTPUT:
-        raise TemplateProblem("$for expands to too many items")
+    template.spend(len(elements))  # each element is an item to build (or a $if to test)
     return elements
 
 

@@ -54,6 +54,11 @@ class _Budget(threading.local):
 _budget = _Budget()
 
 
+def spend(steps: int = 1) -> None:
+    """Spend from the current render's budget (the renderer also pays for ``$for``/``$if`` work)."""
+    _spend(steps)
+
+
 def _spend(steps: int = 1) -> None:
     _budget.steps += steps
     if _budget.steps > MAX_STEPS:

@@ -17,7 +17,7 @@ import yaml
 
 from msgspec_dd import variable_schemas
 from msgspec_dd.errors import UsageError
-from msgspec_dd.loader import Document, LoadError, load_document
+from msgspec_dd.loader import Document, LoadError, first_surrogate, load_document
 from msgspec_dd.problems import Level, Problem
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -61,8 +61,9 @@ class Variable:
             return _typed(text, types)
         except yaml.YAMLError as err:
             return Unparsed(text, tuple(types), _yaml_error(err))
-        except ValueError:  # Python converts at most 4300 digits to an int
-            return Unparsed(text, tuple(types), "a number of more than 4,300 digits")
+        except (ValueError, TypeError, AttributeError, OverflowError) as err:
+            # 2024-02-30, !!timestamp abc, an integer of more than 4,300 digits, ...
+            return Unparsed(text, tuple(types), f"cannot be read: {err}")
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,10 @@ def resolve(
             continue
         if isinstance(value, Unparsed):
             problems.append(_problem(document, name, f"variable {name!r}: {value.message}"))
+            continue
+        if first_surrogate(value) is not None:
+            problems.append(_problem(document, name, f"variable {name!r} holds text that is not valid "
+                                     "Unicode (an unpaired surrogate); give it as UTF-8"))
             continue
         problems.extend(_problem(document, name, f"variable {name!r}: {message}")
                         for message in variable_schemas.validate(checked.validator, value))

@@ -151,6 +151,19 @@ def test_a_webhook_url_that_cannot_be_parsed_is_a_config_error_naming_the_variab
     assert robots["default"].requests == 0
 
 
+def test_a_webhook_url_without_an_access_token_is_a_config_error_before_any_post(
+    project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("T_OPS_HOOK", f"{robots['ops'].base_url}/robot/send")
+    code, out, err = run(capsys, robots, "send", "m")
+    assert (code, out) == (2, [])
+    assert err.splitlines()[-1].startswith("msgspec-dd: environment variable T_OPS_HOOK is not a "
+                                           "valid webhook URL: it has no access_token parameter")
+    assert robots["ops"].base_url not in err
+    assert robots["default"].requests == 0 and robots["ops"].requests == 0
+
+
 def test_a_missing_webhook_variable_of_any_robot_stops_before_any_post(
     project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -313,8 +326,8 @@ def test_sandbox_shows_a_checksum_in_a_message_as_render_does(
     code, out, _ = run(capsys, {}, "send", "m/c.yaml", "--sandbox")
     assert code == 0
     assert out[-1] == f"日报 checksum {checksum} SEC***"
-    _, rendered, _ = run(capsys, {}, "render", "m/c.yaml")
-    assert f'    "content": "日报 checksum {checksum} {secret}"' in rendered
+    _, rendered, _ = run(capsys, {}, "render", "m/c.yaml")  # render masks a signing secret too
+    assert f'    "content": "日报 checksum {checksum} SEC***"' in rendered
     code, out, _ = run(capsys, {}, "send", "m/c.yaml", "--sandbox", "--format", "json")
     body = json.loads("\n".join(out))["sandbox"]["default"][0]
     assert body["text"]["content"] == f"日报 checksum {checksum} SEC***"
