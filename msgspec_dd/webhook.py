@@ -42,7 +42,8 @@ def webhook_url(value: str, *, source: str = "the webhook") -> str:
     """The webhook URL for ``value``: a full ``http(s)://`` URL, or a bare access token.
 
     A URL is parsed and checked before anything is sent: its scheme (``https`` or ``http``), its
-    host (present, no empty labels such as ``a..b``) and its port (1-65535). Anything else is a
+    host (present, no empty labels such as ``a..b``), its port (1-65535) and a non-empty
+    ``access_token`` parameter, without which DingTalk refuses every message. Anything else is a
     :class:`ConfigError` (exit 2) naming ``source`` (``environment variable DINGTALK_WEBHOOK``),
     never the value, which is a credential.
     """
@@ -78,6 +79,9 @@ def _url_problem(url: str) -> str | None:
     if port == 0:
         # urllib3 would quietly send to port 80 instead.
         return "its port is 0"
+    if not any(key == "access_token" and value for key, value in parse_qsl(parts.query)):
+        # DingTalk would answer 40035 for every message; say so before sending any.
+        return "it has no access_token parameter"
     return None
 
 

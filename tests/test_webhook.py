@@ -49,6 +49,9 @@ def test_anything_else_is_a_config_error_naming_the_source_not_the_value(value: 
         (f"https://:443/robot/send?access_token={TOKEN}", "it has no host"),
         (f"https://oapi..dingtalk.com/robot/send?access_token={TOKEN}", "empty label"),
         (f"https://.dingtalk.com/robot/send?access_token={TOKEN}", "empty label"),
+        ("http://127.0.0.1:8080/robot/send", "no access_token parameter"),
+        (f"https://oapi.dingtalk.com/robot/send?token={TOKEN}", "no access_token parameter"),
+        ("https://oapi.dingtalk.com/robot/send?access_token=&x=1", "no access_token parameter"),
     ],
 )
 def test_a_url_that_cannot_be_requested_is_a_config_error_not_a_traceback(
