@@ -98,3 +98,18 @@ def test_digest_is_of_the_bytes() -> None:
     import hashlib
 
     assert parse_bytes(b"a: 1\n", "m.yaml").sha256 == hashlib.sha256(b"a: 1\n").hexdigest()
+
+
+@pytest.mark.parametrize("value", ["2024-02-30", '!!int "abc"', '!!timestamp "abc"', "9" * 5000])
+def test_values_yaml_parses_but_cannot_build_are_problems(value: str) -> None:
+    assert "invalid YAML value" in problem(f"description: {value}\n".encode())
+
+
+def test_a_huge_json_integer_is_a_problem() -> None:
+    assert "invalid JSON value" in problem(b'{"a": ' + b"9" * 5000 + b"}", "m.json", json_syntax=True)
+
+
+@pytest.mark.parametrize("raw", [b'{"a": {"b": "x\\ud800y"}}', b'{"a\\udc80": 1}'])
+def test_lone_surrogates_are_refused_at_their_place(raw: bytes) -> None:
+    message = problem(raw, "m.json", json_syntax=True)
+    assert "unpaired surrogate" in message and message.startswith("m.json:1:")
