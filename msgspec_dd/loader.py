@@ -136,8 +136,9 @@ def first_surrogate(value: Any, path: PathT = ()) -> PathT | None:
         return path if _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            found = first_surrogate(key, path) if isinstance(key, str) else None
-            found = found or first_surrogate(item, (*path, key))
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return (*path, key)
+            found = first_surrogate(item, (*path, key))
             if found is not None:
                 return found
     if isinstance(value, list):
