@@ -35,6 +35,10 @@ _UNSENT_HINT = (
     "could not connect to the robot (connection refused, connect timeout or unknown host) on "
     "every attempt; nothing was delivered: check the webhook URL and the network, then send again"
 )
+REDIRECT_HINT = (
+    "the webhook answered with a redirect: check the webhook variable points at "
+    "https://oapi.dingtalk.com/robot/send?access_token=..."
+)
 _INVALID_URL_HINT = (
     "the webhook URL cannot be requested (its host or port is not valid); nothing was sent: "
     "check the webhook variable (https://oapi.dingtalk.com/robot/send?access_token=...)"
@@ -97,6 +101,8 @@ class Reply:
             return UNCERTAIN_HINT
         if self.errcode is not None:
             return errcodes.hint(self.errcode, self.errmsg)
+        if 300 <= (self.http_status or 0) < 400:
+            return REDIRECT_HINT  # DingTalk never redirects; the redirect was not followed
         if (self.http_status or 0) >= 500:
             return "the robot's server failed (HTTP 5xx) on every attempt: try again later"
         return (

@@ -270,7 +270,10 @@ class Robot:
         if self._secret:
             url = with_query(url, signing.signed_query(self._secret, self._timestamp_ms()))
         try:
-            response = self._session.post(url, data=data, headers=HEADERS, timeout=self._timeout)
+            # DingTalk never redirects: a redirect means the webhook points elsewhere, and
+            # following it would resend the body (and credentials) to wherever it leads.
+            response = self._session.post(url, data=data, headers=HEADERS, timeout=self._timeout,
+                                          allow_redirects=False)
         except (requests.RequestException, LocationValueError) as err:
             return self._no_answer(err)
         return self._reply(response)
@@ -292,6 +295,8 @@ class Robot:
         except ValueError:
             answer = None
         status = response.status_code
+        if response.is_redirect or 300 <= status < 400:  # not DingTalk's answer, whatever it says
+            return Reply(at, http_status=status, errmsg=self.redact(response.reason or ""))
         if isinstance(answer, dict) and isinstance(answer.get("errcode"), int):
             errmsg = self.redact(str(answer.get("errmsg", "")))
             return Reply(at, errcode=answer["errcode"], errmsg=errmsg, http_status=status)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -311,6 +313,41 @@ def test_an_http_error_without_dingtalk_json_is_permanent(
     result = make(url=sandbox.base_url + "/nowhere?access_token=" + sandbox.token).send(TEXT)
     assert result.status is Status.FAILED and result.attempts == 1
     assert result.detail.startswith("HTTP 404") and "webhook variable" in result.hint
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_not_followed_and_is_permanent_with_a_webhook_hint(
+    sandbox: SandboxServer, make: MAKE, status: int
+) -> None:
+    posts: list[str] = []
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            posts.append(self.path)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(status)
+            self.send_header("Location", sandbox.url)  # where the message would arrive
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        result = make(url=f"http://127.0.0.1:{port}/robot/send?access_token={sandbox.token}"
+                      ).send(TEXT)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.status is Status.FAILED and result.attempts == 1 and len(posts) == 1
+    assert sandbox.requests == 0 and sandbox.messages == []
+    assert result.detail.startswith(f"HTTP {status}")
+    assert result.hint.startswith("the webhook answered with a redirect: check the webhook variable")
+    assert_no_credentials(sandbox, shown(result))
 
 
 def test_pacing_keeps_to_the_rate_without_a_single_rate_limit_answer() -> None:
