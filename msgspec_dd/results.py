@@ -35,6 +35,15 @@ _UNSENT_HINT = (
     "could not connect to the robot (connection refused, connect timeout or unknown host) on "
     "every attempt; nothing was delivered: check the webhook URL and the network, then send again"
 )
+#: The most characters of a server's errmsg kept: a server may answer megabytes.
+MAX_ERRMSG = 500
+
+
+def shorten(text: str, limit: int = MAX_ERRMSG) -> str:
+    """``text``, cut to ``limit`` characters ending in ``…`` when longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 REDIRECT_HINT = (
     "the webhook answered with a redirect: check the webhook variable points at "
     "https://oapi.dingtalk.com/robot/send?access_token=..."

@@ -27,7 +27,7 @@ from msgspec_dd.config import Config, Rate, load_config, read_env
 from msgspec_dd.errcodes import TOO_FAST, Kind, hint, is_signature_refusal, unsigned_hint
 from msgspec_dd.errors import ConfigError
 from msgspec_dd.pacing import Pacer, Wait, check_max_wait, wait_for_turn
-from msgspec_dd.results import UNCERTAIN_HINT, Reply, SendResult, Status, Transport
+from msgspec_dd.results import UNCERTAIN_HINT, Reply, SendResult, Status, Transport, shorten
 from msgspec_dd.retry import ExponentialBackoff, RetryStrategy
 from msgspec_dd.webhook import hide_credentials, redact, url_credentials, webhook_url, with_query
 
@@ -296,11 +296,15 @@ class Robot:
             answer = None
         status = response.status_code
         if response.is_redirect or 300 <= status < 400:  # not DingTalk's answer, whatever it says
-            return Reply(at, http_status=status, errmsg=self.redact(response.reason or ""))
+            return Reply(at, http_status=status, errmsg=self._errmsg(response.reason))
         if isinstance(answer, dict) and isinstance(answer.get("errcode"), int):
-            errmsg = self.redact(str(answer.get("errmsg", "")))
+            errmsg = self._errmsg(str(answer.get("errmsg", "")))
             return Reply(at, errcode=answer["errcode"], errmsg=errmsg, http_status=status)
-        return Reply(at, http_status=status, errmsg=self.redact(response.reason or ""))
+        return Reply(at, http_status=status, errmsg=self._errmsg(response.reason))
+
+    def _errmsg(self, text: str | None) -> str:
+        # Redacted before it is cut, so that no cut-off credential escapes the redaction.
+        return shorten(self.redact(text or ""))
 
     def _failed(self, msg_uuid: str, reply: Reply, tries: _Tries) -> SendResult:
         detail = reply.describe()

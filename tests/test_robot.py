@@ -350,6 +350,14 @@ def test_a_redirect_is_not_followed_and_is_permanent_with_a_webhook_hint(
     assert_no_credentials(sandbox, shown(result))
 
 
+def test_a_huge_errmsg_is_kept_short(sandbox: SandboxServer, make: MAKE) -> None:
+    sandbox.inject(Fault("errcode", errcode=400013, errmsg="x" * 5_000_000))
+    result = make().send(TEXT)
+    assert result.status is Status.FAILED and result.errcode == 400013
+    assert len(result.errmsg) == 500 and result.errmsg.endswith("…")
+    assert len(shown(result)) < 3_000
+
+
 def test_pacing_keeps_to_the_rate_without_a_single_rate_limit_answer() -> None:
     settings = SandboxSettings(rate_count=5, rate_seconds=2.0)
     with SandboxServer(settings) as server:
