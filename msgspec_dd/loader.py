@@ -236,14 +236,16 @@ class _Lines:
         self.starts.extend(i + 1 for i, char in enumerate(text) if char == "\n")
 
     def indent_after(self, mark: Any) -> int:
-        """The 1-based column where the line after ``mark``'s line starts its text."""
+        """The 1-based column where the first non-blank line after ``mark``'s line starts its text."""
         line = bisect.bisect_right(self.starts, mark.index)
-        if line >= len(self.starts):
-            return 1
-        start = self.starts[line]
-        end = self.text.find("\n", start)
-        content = self.text[start:] if end < 0 else self.text[start:end]
-        return len(content) - len(content.lstrip(" ")) + 1
+        while line < len(self.starts):
+            start = self.starts[line]
+            end = self.text.find("\n", start)
+            content = self.text[start:] if end < 0 else self.text[start:end]
+            if content.strip():
+                return len(content) - len(content.lstrip(" ")) + 1
+            line += 1
+        return 1
 
     def position(self, mark: Any) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, mark.index)

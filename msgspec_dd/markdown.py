@@ -41,7 +41,6 @@ _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _TASK_ITEM = re.compile(r"\[[ xX]\](?:[ \t]|\Z)")
 
 # The block rules whose tokens DingTalk shows as text, and the construct each one means.
-_BLOCK_CONSTRUCTS = {"table": "table", "fence": "fenced code", "code": "indented code"}
 # Alternative rule chains a block rule may belong to (markdown-it's "alt" option).
 _BLOCK_CHAINS = ("paragraph", "reference", "blockquote", "list")
 

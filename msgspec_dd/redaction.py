@@ -12,6 +12,8 @@ from urllib.parse import quote, quote_plus
 
 #: What replaces a hidden credential.
 MASK = "***"
+#: Shorter values are not hidden on their own: they would mask ordinary words.
+MIN_SECRET = 6
 
 _PATTERNS = (
     # access_token=... and sign=... in URLs, whatever the value looks like.
@@ -30,9 +32,19 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     ``secrets`` are further values to hide wherever they appear (raw or URL-encoded), such as the
     exact webhook and secret of a robot, whatever their shape.
     """
-    for secret in sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
-            text = text.replace(form, MASK)
+    text = hide_values(text, secrets)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
+    return text
+
+
+def hide_values(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` (raw or URL-encoded) replaced by ``***``.
+
+    Values shorter than :data:`MIN_SECRET` are left alone; longer ones go first, so a secret
+    that contains another is hidden whole.
+    """
+    for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
+            text = text.replace(form, MASK)
     return text

@@ -61,8 +61,11 @@ class Variable:
             return _typed(text, types)
         except yaml.YAMLError as err:
             return Unparsed(text, tuple(types), _yaml_error(err))
-        except (ValueError, TypeError, AttributeError, OverflowError) as err:
-            # 2024-02-30, !!timestamp abc, an integer of more than 4,300 digits, ...
+        except ValueError as err:
+            if "digits" in str(err):  # Python converts at most 4,300 digits to an int
+                return Unparsed(text, tuple(types), "a number of more than 4,300 digits")
+            return Unparsed(text, tuple(types), f"cannot be read: {err}")  # 2024-02-30
+        except (TypeError, AttributeError, OverflowError) as err:  # !!timestamp abc
             return Unparsed(text, tuple(types), f"cannot be read: {err}")
 
 
@@ -161,9 +164,6 @@ class Given:
             elif name in self.values:
                 chosen[name] = self.values[name]
         return chosen
-
-
-NO_VALUES = Given({}, {})
 
 
 def resolve(

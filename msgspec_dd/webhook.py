@@ -17,18 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from msgspec_dd.errors import ConfigError
-from msgspec_dd.redaction import MASK, redact
+from msgspec_dd.redaction import MASK, hide_values, redact
 
 __all__ = ["DINGTALK_ENDPOINT", "MASK", "hide_credentials", "is_token", "redact", "scrub",
            "url_credentials", "webhook_url", "with_query"]
 
 _TOKEN = re.compile(r"[0-9a-fA-F]{64}")
 _SIGNING_SECRET = re.compile(r"SEC[0-9a-fA-F]{64}")
-#: Shorter values are not hidden on their own: they would mask ordinary words (as in redact).
-_MIN_SECRET = 6
 
 #: Where DingTalk's custom group robots receive messages.
 DINGTALK_ENDPOINT = "https://oapi.dingtalk.com/robot/send"
@@ -114,10 +112,7 @@ def hide_credentials(text: str, secrets: Iterable[str]) -> str:
     its shape, so a 64-hex checksum or an ``?sign=`` link in a message stays as written, while
     the tokens and secrets this process holds (give them all) never show.
     """
-    for secret in sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
-            text = text.replace(form, MASK)
-    return _SIGNING_SECRET.sub("SEC" + MASK, text)
+    return _SIGNING_SECRET.sub("SEC" + MASK, hide_values(text, secrets))
 
 
 def scrub(value: Any, hide: Callable[[str], str]) -> Any:

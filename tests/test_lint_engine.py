@@ -41,3 +41,17 @@ def test_a_token_committed_in_msgspec_dd_yaml_is_flagged(tmp_path: Path) -> None
     assert (problem.path, problem.rule, problem.line, problem.column) == (
         str(config_file), "committed-secret", 4, 3)
     assert token not in problem.message
+
+
+def test_a_file_without_robot_needs_a_default_robot(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(GOOD % 1, encoding="utf-8")
+    config = Config(robots={"ops": RobotConfig(name="ops")})
+    [problem] = lint_paths([tmp_path], config).problems
+    assert problem.rule == "unknown-robot" and "'default'" in problem.message
+
+
+def test_a_literal_block_opening_with_blank_lines_points_at_the_text(tmp_path: Path) -> None:
+    source = "message:\n  msgtype: markdown\n  markdown:\n    title: t\n    text: |-\n\n\n      ~~x~~\n"
+    (tmp_path / "m.yaml").write_text(source, encoding="utf-8")
+    [problem] = lint_paths([tmp_path], default_config()).problems
+    assert (problem.rule, problem.line, problem.column) == ("unsupported-markdown", 8, 7)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
 
 import click
 
@@ -73,7 +72,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     sys.exit(result if isinstance(result, int) else 0)
 
-
-def exit_with(code: int) -> Any:
-    """Leave a command with ``code`` (used by commands whose result decides the exit code)."""
-    raise click.exceptions.Exit(code)

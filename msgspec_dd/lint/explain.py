@@ -13,7 +13,7 @@ def explain(rule_id: str) -> str:
     rule = RULES.get(rule_id)
     if rule is None:
         raise UsageError(f"unknown rule {rule_id!r}; known rules: {', '.join(RULES)}")
-    doc = inspect.cleandoc(rule.__doc__ or "")
+    doc = _plain(inspect.cleandoc(rule.__doc__ or ""))
     return f"{rule.ID} ({rule.LEVEL.value})\n\n{doc}"
 
 
@@ -21,6 +21,11 @@ def listing() -> str:
     """One line per rule: id, default level, first line of its documentation."""
     width = max(len(rule_id) for rule_id in RULES)
     return "\n".join(
-        f"{rule.ID:<{width}}  {rule.LEVEL.value:<7}  {inspect.cleandoc(rule.__doc__ or '').splitlines()[0]}"
+        f"{rule.ID:<{width}}  {rule.LEVEL.value:<7}  {_plain(inspect.cleandoc(rule.__doc__ or '').splitlines()[0])}"
         for rule in RULES.values()
     )
+
+
+def _plain(text: str) -> str:
+    """Docstrings mark code with double backticks; a terminal shows single ones."""
+    return text.replace("``", "`")

@@ -1,7 +1,8 @@
 """The file names a robot that ``msgspec-dd.yaml`` does not define.
 
 ``robot:`` takes a robot name or a list of names from the ``robots:`` of ``msgspec-dd.yaml``
-(with no config file there is one robot, ``default``). ``send`` refuses an unknown robot as a
+(with no config file there is one robot, ``default``). A file without ``robot:`` goes to
+``default``, which must then be configured. ``send`` refuses an unknown robot as a
 configuration error (exit 2) before posting anything.
 
 Failing (no robot ``ops`` configured)::
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from msgspec_dd.config import DEFAULT_ROBOT
 from msgspec_dd.lint.rule import Finding, LintContext
 from msgspec_dd.problems import Level
 from msgspec_dd.targets import robot_names
@@ -24,7 +26,12 @@ STAGE = "source"
 
 def check(context: LintContext) -> Iterator[Finding]:
     known = context.config.robots
-    for index, name in robot_names(context.data):
+    named = robot_names(context.data)
+    if not named and DEFAULT_ROBOT not in known:
+        listed = ", ".join(sorted(known)) or "none"
+        yield Finding(f"the file names no robot, so it goes to {DEFAULT_ROBOT!r}, which msgspec-dd.yaml "
+                      f"does not define (configured: {listed}); add 'robot:' to the file")
+    for index, name in named:
         if name not in known:
             path = ("robot",) if index is None else ("robot", index)
             listed = ", ".join(sorted(known)) or "none"
