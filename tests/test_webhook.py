@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from msgspec_dd.errors import ConfigError
+from msgspec_dd.redaction import MIN_SECRET, hide_values
 from msgspec_dd.signing import signed_query
 from msgspec_dd.webhook import (
     DINGTALK_ENDPOINT,
@@ -137,3 +138,13 @@ def test_hide_credentials_hides_exactly_the_held_values_and_signing_secrets() ->
         f"checksum {checksum}, held *** and *** (encoded: ***), a secret SEC***, "
         "see https://x.example/?sign=abc&access_token=mine")
     assert redact(text).count("***") > hide_credentials(text, [TOKEN, odd]).count("***")
+
+
+def test_redact_and_hide_credentials_hide_held_values_through_one_helper() -> None:
+    short, enough, longer = "abcde", "abcdef", "abcdef-ghi jk"
+    text = f"{short} | {longer} | abcdef-ghi%20jk | {enough}"
+    assert MIN_SECRET == 6
+    assert hide_values(text, [short, enough, longer]) == "abcde | *** | *** | ***"
+    # The same values hidden the same way by both, the shorter one left alone by both.
+    assert redact(text, [short, enough, longer]) == hide_values(text, [short, enough, longer])
+    assert hide_credentials(text, [short, enough, longer]) == hide_values(text, [short, enough, longer])
