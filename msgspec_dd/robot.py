@@ -229,7 +229,8 @@ class Robot:
             event = self._next_step(reply, tries)
             log.outcome(event, msg_uuid, reply)
             if event == "sent":
-                return SendResult(self.name, Status.SENT, msg_uuid, attempts=tries.attempts)
+                return SendResult(self.name, Status.SENT, msg_uuid, errcode=reply.errcode,
+                                  errmsg=reply.errmsg, attempts=tries.attempts)
             if event == "failed":
                 return self._failed(msg_uuid, reply, tries)
             self._before_retry(reply, tries)

@@ -68,6 +68,7 @@ def shown(result: SendResult) -> str:
 def test_send_adds_a_msguuid_signs_and_is_stored(sandbox: SandboxServer, make: MAKE) -> None:
     result = make().send(TEXT)
     assert result.status is Status.SENT and result.ok and result.attempts == 1
+    assert (result.errcode, result.errmsg) == (0, "ok")
     assert sandbox.messages == [{**TEXT, "msgUuid": result.msg_uuid}]
     assert result.format() == "default: sent"
     assert "msgUuid" not in TEXT  # the caller's payload is not changed

@@ -220,6 +220,7 @@ def test_json_format_lists_results_and_counts(
     (result,) = document["results"]
     assert result["path"] == "m/b.yaml" and result["robot"] == "default"
     assert result["status"] == "sent"
+    assert (result["errcode"], result["errmsg"]) == (0, "ok")  # the robot's answer, as for failures
     assert result["msgUuid"] == robots["default"].records[0]["msgUuid"]
 
 
