@@ -26,6 +26,7 @@ from clirun import run_cli
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from jsontree import objects
 
 from msgspec_dd import schemas
 from msgspec_dd.config import default_config
@@ -80,16 +81,6 @@ def no_markers(node: Any) -> bool:
 def payloads(name: str) -> st.SearchStrategy[dict[str, Any]]:
     """Valid bodies of one payload schema whose strings hold no Jinja markers."""
     return from_schema(schemas.bundle(name)).filter(no_markers)
-
-
-def objects(node: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from objects(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from objects(value, (*path, index))
 
 
 def string_leaves(node: Any, path: JsonPath = ()) -> Iterator[JsonPath]:

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from jsonschema import Draft202012Validator
+from jsontree import objects
 
 from msgspec_dd import schemas
 
@@ -695,16 +696,6 @@ def test_generated_bodies_are_valid_payloads_and_message_files(
 
 
 Path_ = tuple[str | int, ...]
-
-
-def objects(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any]]]:
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from objects(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from objects(value, (*path, index))
 
 
 def leaves(node: Any, path: Path_ = ()) -> Iterator[Path_]:
