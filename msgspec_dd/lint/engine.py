@@ -12,14 +12,13 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from msgspec_dd import context as builtins_context
 from msgspec_dd import variables
 from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
 from msgspec_dd.discovery import discover
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Rule
 from msgspec_dd.lint.rules import RULES
 from msgspec_dd.loader import Document, LoadError, PathT, load_document
 from msgspec_dd.problems import Level, Problem
@@ -153,11 +152,11 @@ def _run(context: LintContext, stage: str) -> list[Problem]:
     return problems
 
 
-def _problems(rule: ModuleType, context: LintContext) -> list[Problem]:
+def _problems(rule: Rule, context: LintContext) -> list[Problem]:
     return [_to_problem(rule, finding, context) for finding in rule.check(context)]
 
 
-def _to_problem(rule: ModuleType, finding: Finding, context: LintContext) -> Problem:
+def _to_problem(rule: Rule, finding: Finding, context: LintContext) -> Problem:
     document = context.document
     if finding.line is not None:
         line, column = finding.line, finding.column or 1

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
+from msgspec_dd.lint.rule import Rule
 from msgspec_dd.lint.rules import (
     at_no_effect,
     at_not_mentioned,
@@ -27,7 +26,7 @@ from msgspec_dd.lint.rules import (
 )
 
 #: In the order they run (and are listed by ``lint --explain``).
-RULES: dict[str, ModuleType] = {
+RULES: dict[str, Rule] = {
     module.ID: module
     for module in (
         yaml_syntax,

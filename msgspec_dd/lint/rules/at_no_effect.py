@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
 ID = "at-no-effect"
 LEVEL = Level.WARNING
-STAGE = "rendered"
+STAGE: Stage = "rendered"
 
 _NO_MENTIONS = frozenset({"link", "feedCard"})
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
 ID = "at-not-mentioned"
 LEVEL = Level.WARNING
-STAGE = "rendered"
+STAGE: Stage = "rendered"
 
 _TEXT_FIELDS = {"text": "content", "markdown": "text", "actionCard": "text"}
 _LISTS = ("atMobiles", "atUserIds", "atDingtalkIds")

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
 ID = "committed-secret"
 LEVEL = Level.ERROR
-STAGE = "source"
+STAGE: Stage = "source"
 
 _PATTERNS = (
     (re.compile(r"access_token=([0-9a-fA-F]{64})(?![0-9a-fA-F])"), "a DingTalk access token"),

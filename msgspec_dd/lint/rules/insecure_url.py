@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.urls import scheme, urls
 from msgspec_dd.problems import Level
 from msgspec_dd.redaction import redact
 
 ID = "insecure-url"
 LEVEL = Level.WARNING
-STAGE = "rendered"
+STAGE: Stage = "rendered"
 
 
 def check(context: LintContext) -> Iterator[Finding]:

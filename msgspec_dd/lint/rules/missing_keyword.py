@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from msgspec_dd.keywords import contains_keyword
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
 ID = "missing-keyword"
 LEVEL = Level.ERROR
-STAGE = "rendered"
+STAGE: Stage = "rendered"
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -24,12 +24,12 @@ from collections.abc import Iterator
 
 from msgspec_dd import schemas
 from msgspec_dd.lint import schema_errors
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
 ID = "payload-schema"
 LEVEL = Level.ERROR
-STAGE = "rendered"
+STAGE: Stage = "rendered"
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.sites import expression_of, names_used, sites
 from msgspec_dd.problems import Level
 from msgspec_dd.template import TemplateProblem
 
 ID = "template-syntax"
 LEVEL = Level.ERROR
-STAGE = "source"
+STAGE: Stage = "source"
 
 
 def check(context: LintContext) -> Iterator[Finding]:

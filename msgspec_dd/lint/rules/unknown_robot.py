@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from msgspec_dd.config import DEFAULT_ROBOT
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 from msgspec_dd.targets import robot_names
 
 ID = "unknown-robot"
 LEVEL = Level.ERROR
-STAGE = "source"
+STAGE: Stage = "source"
 
 
 def check(context: LintContext) -> Iterator[Finding]:

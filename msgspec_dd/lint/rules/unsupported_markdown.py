@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from msgspec_dd import markdown
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
 ID = "unsupported-markdown"
 LEVEL = Level.WARNING
-STAGE = "rendered"
+STAGE: Stage = "rendered"
 
 _MARKDOWN_TYPES = ("markdown", "actionCard")
 

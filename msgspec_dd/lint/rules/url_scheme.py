@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.urls import scheme, urls
 from msgspec_dd.markdown import IMAGE_SCHEMES, LINK_SCHEMES
 from msgspec_dd.problems import Level
@@ -26,7 +26,7 @@ from msgspec_dd.redaction import redact
 
 ID = "url-scheme"
 LEVEL = Level.ERROR
-STAGE = "rendered"
+STAGE: Stage = "rendered"
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
 ID = "variable-without-example"
 LEVEL = Level.WARNING
-STAGE = "source"
+STAGE: Stage = "source"
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -21,13 +21,13 @@ import datetime
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from msgspec_dd.lint.rule import Finding, LintContext
+from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.loader import PathT
 from msgspec_dd.problems import Level
 
 ID = "yaml-trap"
 LEVEL = Level.ERROR
-STAGE = "source"
+STAGE: Stage = "source"
 
 _ID_LISTS = frozenset({"atMobiles", "atUserIds", "atDingtalkIds"})
 _FLAGS = frozenset({"btnOrientation", "hideAvatar"})
