@@ -96,6 +96,15 @@ def test_vars_file(messages: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "第 7 周周报" in out and "<strong>Ann</strong>" in out
 
 
+def test_a_signing_secret_in_a_message_is_masked_as_render_masks_it(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "SEC" + "ab" * 32
+    code, out, _ = run(["messages/weekly.yaml", "--var", f"owner={secret}", "-o", "-"], capsys)
+    assert code == 0
+    assert secret not in out and "SEC***" in out
+
+
 def test_dash_writes_the_page_to_stdout(messages: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["messages/hello.yaml", "-o", "-"], capsys)
     assert code == 0

@@ -59,14 +59,20 @@ def render_page(items: Sequence[PreviewItem]) -> str:
 
 
 def document(title: str, body: str, *, head_extra: str = "", csp: str = CSP) -> str:
-    """Wrap ``body`` in a full HTML document with the inline stylesheet and a strict CSP."""
-    return (
+    """Wrap ``body`` in a full HTML document with the inline stylesheet and a strict CSP.
+
+    Signing secrets (``SEC`` + 64 hex) are masked, as ``render`` masks them: a page is shared.
+    """
+    from msgspec_dd.webhook import hide_credentials
+
+    return hide_credentials(
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{html.escape(title)}</title><style>{stylesheet()}</style>{head_extra}</head>"
-        f'<body class="dd-page">{body}</body></html>\n'
+        f'<body class="dd-page">{body}</body></html>\n',
+        (),
     )
 
 
