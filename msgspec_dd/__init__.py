@@ -27,24 +27,24 @@ _LAZY = {
     "Problem": "msgspec_dd.problems",
     "Level": "msgspec_dd.problems",
     "MsgspecError": "msgspec_dd.errors",
-    "Robot": "msgspec_dd.robot",
-    "SendResult": "msgspec_dd.results",
-    "load_document": "msgspec_dd.loader",
-    "prepare_messages": "msgspec_dd.prepare",
-    "PreparedMessage": "msgspec_dd.prepare",
-    "render_message": "msgspec_dd.renderer",
+    "Robot": "msgspec_dd.delivery.robot",
+    "SendResult": "msgspec_dd.delivery.results",
+    "load_document": "msgspec_dd.message_files.loader",
+    "prepare_messages": "msgspec_dd.message_files.pipeline",
+    "PreparedMessage": "msgspec_dd.message_files.pipeline",
+    "render_message": "msgspec_dd.message_files.renderer",
     "lint_paths": "msgspec_dd.lint.engine",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from msgspec_dd.delivery.results import SendResult
+    from msgspec_dd.delivery.robot import Robot
     from msgspec_dd.errors import MsgspecError
     from msgspec_dd.lint.engine import lint_paths
-    from msgspec_dd.loader import load_document
-    from msgspec_dd.prepare import PreparedMessage, prepare_messages
+    from msgspec_dd.message_files.loader import load_document
+    from msgspec_dd.message_files.pipeline import PreparedMessage, prepare_messages
+    from msgspec_dd.message_files.renderer import render_message
     from msgspec_dd.problems import Level, Problem
-    from msgspec_dd.renderer import render_message
-    from msgspec_dd.results import SendResult
-    from msgspec_dd.robot import Robot
 
 
 def __getattr__(name: str) -> Any:

@@ -89,7 +89,7 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
             return default_config()
     elif not path.is_file():
         raise config_error(f"{path}: config file not found. Check the --config path.")
-    from msgspec_dd.loader import LoadError, load_document
+    from msgspec_dd.message_files.loader import LoadError, load_document
 
     try:
         document = load_document(path)
@@ -105,12 +105,13 @@ def parse_config(
 
     ``locate`` maps a path in ``data`` to its line and column, for errors that say where.
     """
-    from msgspec_dd import schemas
+    from msgspec_dd.schemas import catalog
+    from msgspec_dd.schemas.issues import schema_issues
 
     where = str(path) if path else CONFIG_NAME
     if data is None:
         data = {}
-    issues = schemas.issues(schemas.config_validator(), data)
+    issues = schema_issues(catalog.config_validator(), data)
     if issues:
         issue = issues[0]
         line, column = locate(issue.path, key=issue.keyword == "additionalProperties") if locate else (1, 1)

@@ -1,1 +1,1 @@
-"""JSON Schemas of msgspec-dd, shipped as package data (``msgspec_dd.schema_files``)."""
+"""JSON Schemas of msgspec-dd, shipped as package data (``msgspec_dd.schemas.files``)."""

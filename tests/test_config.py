@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
 
 from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig, load_config
+from tests.clirun import run_cli
 
 
 def write_config(folder: Path, text: str) -> Path:

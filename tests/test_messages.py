@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import ROOT
 
 from msgspec_dd.config import default_config
 from msgspec_dd.lint.engine import lint_paths
-from msgspec_dd.prepare import prepare_file
+from msgspec_dd.message_files.pipeline import prepare_file
+from tests.clirun import ROOT
 
 MESSAGES = ROOT / "messages"
 WEEKLY = MESSAGES / "weekly.yaml"

@@ -22,22 +22,22 @@ from typing import Any
 
 import pytest
 import yaml
-from clirun import run_cli
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-from jsontree import objects
 
-from msgspec_dd import schemas
 from msgspec_dd.config import default_config
-from msgspec_dd.context import builtins
 from msgspec_dd.errors import MessageError, UsageError
 from msgspec_dd.lint.engine import lint_file
-from msgspec_dd.loader import Document, Positions, load_document
-from msgspec_dd.prepare import prepare_file
+from msgspec_dd.message_files.built_ins import builtins
+from msgspec_dd.message_files.loader import Document, Positions, load_document
+from msgspec_dd.message_files.pipeline import prepare_file
+from msgspec_dd.message_files.renderer import render_message
+from msgspec_dd.message_files.template import TEMPLATE_MARKERS
 from msgspec_dd.problems import Level, Problem
-from msgspec_dd.renderer import render_message
-from msgspec_dd.template import TEMPLATE_MARKERS
+from msgspec_dd.schemas import catalog
+from tests.clirun import run_cli
+from tests.jsontree import objects
 
 PAYLOAD_TYPES = ["text", "link", "markdown", "actionCard-single", "actionCard-multi", "feedCard"]
 SCHEMA_RULES = {"file-schema", "payload-schema"}
@@ -80,7 +80,7 @@ def no_markers(node: Any) -> bool:
 @functools.cache
 def payloads(name: str) -> st.SearchStrategy[dict[str, Any]]:
     """Valid bodies of one payload schema whose strings hold no Jinja markers."""
-    return from_schema(schemas.bundle(name)).filter(no_markers)
+    return from_schema(catalog.bundle(name)).filter(no_markers)
 
 
 def string_leaves(node: Any, path: JsonPath = ()) -> Iterator[JsonPath]:
@@ -268,7 +268,7 @@ class Writer:
 
 
 def breaks_schema(body: dict[str, Any]) -> bool:
-    return not schemas.payload_validator().is_valid(body)
+    return not catalog.payload_validator().is_valid(body)
 
 
 @st.composite
@@ -380,7 +380,7 @@ STRUCTURES = st.recursive(
     max_leaves=25,
 )
 MESSAGE_LIKE = st.fixed_dictionaries(
-    {"message": st.fixed_dictionaries({"msgtype": st.sampled_from(schemas.MSGTYPES)},
+    {"message": st.fixed_dictionaries({"msgtype": st.sampled_from(catalog.MSGTYPES)},
                                       optional={"text": STRUCTURES, "at": STRUCTURES,
                                                 "actionCard": STRUCTURES, "feedCard": STRUCTURES,
                                                 "link": STRUCTURES, "markdown": STRUCTURES})},

@@ -6,11 +6,10 @@ import inspect
 import re
 from pathlib import Path
 
-from clirun import ROOT
-
 from msgspec_dd.config import default_config
 from msgspec_dd.lint.engine import lint_paths
 from msgspec_dd.lint.rules import RULES
+from tests.clirun import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

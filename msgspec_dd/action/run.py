@@ -39,10 +39,10 @@ from msgspec_dd.action.summary import (
     results_table,
 )
 from msgspec_dd.config import Config, load_config
-from msgspec_dd.discovery import discover, is_message_file
 from msgspec_dd.errors import ConfigError, MessageError, MsgspecError, UsageError
 from msgspec_dd.lint.engine import LintReport, lint_paths
 from msgspec_dd.lint.reporters import GitHubReporter, JsonReporter
+from msgspec_dd.message_files.discovery import discover, is_message_file
 from msgspec_dd.problems import Level
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def _review(inputs: ActionInputs, config: Config, selection: Selection, report: 
 
 
 def _render_example(file: Path, inputs: ActionInputs, config: Config, report: LintReport) -> Shown:
-    from msgspec_dd.prepare import prepare_messages
+    from msgspec_dd.message_files.pipeline import prepare_messages
 
     errors = sum(1 for p in report.problems if p.path == str(file) and p.level is Level.ERROR)
     if errors:

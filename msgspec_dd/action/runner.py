@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from msgspec_dd.dingtalk.webhook_url import redact, url_credentials, webhook_url
 from msgspec_dd.errors import UsageError
-from msgspec_dd.webhook import redact, url_credentials, webhook_url
 
 
 def mask_commands(credentials: Iterable[str]) -> list[str]:

@@ -4,7 +4,7 @@ The job summary must show exactly the bodies that were posted. ``send --format j
 each result but not the body it posted, and rendering a second time for the summary could give
 a different body (``now`` moves on). So each message is prepared once here, and the same
 prepared messages go to delivery and to the summary. The calls are the CLI's own
-(:func:`~msgspec_dd.prepare.prepare_messages`, :func:`~msgspec_dd.delivery.send`); the
+(:func:`~msgspec_dd.message_files.pipeline.prepare_messages`, :func:`~msgspec_dd.delivery.batch.send`); the
 ``results`` document is the one the CLI prints.
 """
 
@@ -17,9 +17,9 @@ from typing import Any
 
 from msgspec_dd.action.inputs import ActionInputs
 from msgspec_dd.config import Config
-from msgspec_dd.delivery import dry_run_document, dry_run_notes, send
+from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes, send
 from msgspec_dd.errors import MsgspecError
-from msgspec_dd.prepare import PreparedMessage, prepare_messages
+from msgspec_dd.message_files.pipeline import PreparedMessage, prepare_messages
 
 __all__ = ["SendOutcome", "send_batch"]
 

@@ -1,6 +1,6 @@
 """The job summary: each message as the group will see it, in GitHub-flavoured markdown.
 
-Each message is a thin renderer of :class:`~msgspec_dd.message_view.MessageView`. DingTalk's
+Each message is a thin renderer of :class:`~msgspec_dd.dingtalk.message_view.MessageView`. DingTalk's
 markdown is itself markdown, so ``markdown`` and ``actionCard`` texts are shown as they are, inside
 a quote that stands for the chat bubble; plain ``text`` content is escaped so it shows literally;
 buttons and links become links. The exact JSON body follows in a collapsed
@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from msgspec_dd.message_view import MessageView, view
+from msgspec_dd.dingtalk.message_view import MessageView, view
 from msgspec_dd.problems import Level, Problem
 
 #: Characters with a meaning in GitHub markdown anywhere in a line (``.``, ``:`` and ``/`` are

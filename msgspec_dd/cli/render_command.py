@@ -23,16 +23,16 @@ def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, forma
     render never adds a msgUuid; send adds one per message and robot. Exit 1 when the message
     has problems (including missing or invalid variables), 2 for usage or configuration errors.
     """
-    from msgspec_dd import body
     from msgspec_dd.config import load_config
-    from msgspec_dd.prepare import prepare_file
-    from msgspec_dd.textview import text_view
+    from msgspec_dd.dingtalk import wire
+    from msgspec_dd.dingtalk.plain_text import text_view
+    from msgspec_dd.message_files.pipeline import prepare_file
 
     config = load_config(config_path)
     message = prepare_file(file, config=config, var_args=var_args, vars_file=vars_file)
     if format_ == "text":
         click.echo(text_view(message.payload), nl=False)
     elif compact:
-        click.echo(body.encode(message.payload).decode("utf-8"))
+        click.echo(wire.encode(message.payload).decode("utf-8"))
     else:
-        click.echo(body.pretty(message.payload))
+        click.echo(wire.pretty(message.payload))

@@ -10,15 +10,15 @@ import json
 
 import click
 
-from msgspec_dd import schemas
+from msgspec_dd.schemas import catalog
 
 
 @click.command(name="schema")
-@click.argument("msgtype", metavar="[MSGTYPE]", required=False, type=click.Choice(schemas.MSGTYPES))
+@click.argument("msgtype", metavar="[MSGTYPE]", required=False, type=click.Choice(catalog.MSGTYPES))
 def command(msgtype: str | None) -> None:
     """Print the message-file schema, or the payload schema of MSGTYPE.
 
     MSGTYPE is one of text, link, markdown, actionCard, feedCard.
     """
-    schema = schemas.bundle(msgtype or "message-file")
+    schema = catalog.bundle(msgtype or "message-file")
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))

@@ -1,7 +1,7 @@
 """``msgspec-dd send PATH...``: render, validate and post messages to their robots.
 
-Thin: options become calls to :func:`msgspec_dd.prepare.prepare_messages` and
-:func:`msgspec_dd.delivery.send` (which also runs ``--sandbox``, through
+Thin: options become calls to :func:`msgspec_dd.message_files.pipeline.prepare_messages` and
+:func:`msgspec_dd.delivery.batch.send` (which also runs ``--sandbox``, through
 :mod:`msgspec_dd.sandbox.rehearsal`). Result lines go to stdout, progress and diagnostics to
 stderr, every line through credential redaction.
 """
@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 import click
 
 from msgspec_dd.cli.options import config_option, variable_options
-from msgspec_dd.robot import DEFAULT_MAX_WAIT
+from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
-    from msgspec_dd.delivery import BatchReport, Prepared
+    from msgspec_dd.delivery.batch import BatchReport, Prepared
 
 
 def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    from msgspec_dd.delivery.pacing import check_max_wait
     from msgspec_dd.errors import UsageError
-    from msgspec_dd.pacing import check_max_wait
 
     try:
         return check_max_wait(value)
@@ -74,8 +74,8 @@ def command(
     scheduled job over an empty folder has nothing to send).
     """
     from msgspec_dd.config import load_config
-    from msgspec_dd.delivery import check_options, send
-    from msgspec_dd.prepare import prepare_messages
+    from msgspec_dd.delivery.batch import check_options, send
+    from msgspec_dd.message_files.pipeline import prepare_messages
 
     check_options(ledger=ledger_path, sandbox=sandbox)
     config = load_config(config_path)
@@ -95,7 +95,7 @@ def command(
 
 def _print_report(report: BatchReport, format_: str) -> None:
     """Result lines (or the JSON document), then what each sandbox robot received."""
-    from msgspec_dd.webhook import hide_credentials, redact
+    from msgspec_dd.dingtalk.webhook_url import hide_credentials, redact
 
     if format_ == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
@@ -111,20 +111,20 @@ def _print_report(report: BatchReport, format_: str) -> None:
 
 def _dry_run(messages: Sequence[Prepared], config: Config, format_: str) -> None:
     """Print each body as ``render`` does; post nothing and need no credentials."""
-    from msgspec_dd import body
-    from msgspec_dd.delivery import dry_run_document, dry_run_notes
+    from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes
+    from msgspec_dd.dingtalk import wire
 
     for note in dry_run_notes(messages, config):
         _progress(note)
     if format_ == "json":
-        click.echo(body.pretty(dry_run_document(messages)))
+        click.echo(wire.pretty(dry_run_document(messages)))
         return
     for message in messages:
         _progress(f"{message.path} -> {', '.join(message.robots)} (dry run, not sent)")
-        click.echo(body.pretty(message.payload))
+        click.echo(wire.pretty(message.payload))
 
 
 def _progress(line: str) -> None:
-    from msgspec_dd.webhook import redact
+    from msgspec_dd.dingtalk.webhook_url import redact
 
     click.echo(f"msgspec-dd: {redact(line)}", err=True)

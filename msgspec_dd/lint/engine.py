@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from msgspec_dd import context as builtins_context
-from msgspec_dd import variables
 from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
-from msgspec_dd.discovery import discover
 from msgspec_dd.lint.rule import Finding, LintContext, Rule
 from msgspec_dd.lint.rules import RULES
-from msgspec_dd.loader import Document, LoadError, PathT, load_document
+from msgspec_dd.message_files import built_ins, variables
+from msgspec_dd.message_files.discovery import discover
+from msgspec_dd.message_files.loader import Document, LoadError, PathT, load_document
+from msgspec_dd.message_files.renderer import Rendered, render_message
+from msgspec_dd.message_files.targets import file_robots
+from msgspec_dd.message_files.template import is_template
 from msgspec_dd.problems import Level, Problem
-from msgspec_dd.renderer import Rendered, render_message
-from msgspec_dd.targets import file_robots
-from msgspec_dd.template import is_template
 
 #: Rules whose errors make rendering pointless.
 _BLOCKING = frozenset({"file-schema", "yaml-trap", "template-syntax", "undeclared-variable"})
@@ -89,10 +88,11 @@ def _lint_chunk(files: Sequence[Path], config: Config) -> list[list[Problem]]:
 
 
 def _warm_up(config: Config) -> None:
-    from msgspec_dd import markdown, schemas
+    from msgspec_dd.dingtalk import markdown
+    from msgspec_dd.schemas import catalog
 
-    schemas.message_file_validator()
-    schemas.payload_validator()
+    catalog.message_file_validator()
+    catalog.payload_validator()
     markdown.parser()
     _sample_builtins(config)
 
@@ -196,5 +196,5 @@ def _known_robots(data: Any, config: Config) -> tuple[RobotConfig, ...]:
 
 
 def _sample_builtins(config: Config) -> dict[str, Any]:
-    tz = builtins_context.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
-    return builtins_context.builtins(tz=tz, samples=True)
+    tz = built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
+    return built_ins.builtins(tz=tz, samples=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from msgspec_dd.config import Config, RobotConfig
-from msgspec_dd.loader import Document, PathT
+from msgspec_dd.message_files.loader import Document, PathT
+from msgspec_dd.message_files.renderer import Rendered
+from msgspec_dd.message_files.variables import Variable
 from msgspec_dd.problems import Level
-from msgspec_dd.renderer import Rendered
-from msgspec_dd.variables import Variable
 
 Stage = Literal["source", "rendered", "engine"]
 

@@ -1,4 +1,4 @@
-"""Schema issues (from :func:`msgspec_dd.schemas.issues`) as lint findings."""
+"""Schema issues (from :func:`msgspec_dd.schemas.issues.schema_issues`) as lint findings."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from msgspec_dd import schemas
 from msgspec_dd.lint.rule import Finding
-from msgspec_dd.schema_issues import SchemaIssue
+from msgspec_dd.schemas.issues import SchemaIssue, schema_issues
 
 _SUGGESTED = re.compile(r"did you mean '([^']+)'")
 _REQUIRED = re.compile(r"'([^']+)' is a required property")
@@ -16,7 +15,7 @@ _REQUIRED = re.compile(r"'([^']+)' is a required property")
 
 def findings(validator: Any, instance: Any, *, rendered: bool = False) -> Iterator[Finding]:
     """One finding per schema issue, at the offending key for unknown and missing keys."""
-    for issue in _without_echoes(schemas.issues(validator, instance)):
+    for issue in _without_echoes(schema_issues(validator, instance)):
         key = issue.keyword in ("additionalProperties", "required", "propertyNames")
         if rendered:
             yield Finding(issue.message, rendered=issue.path, key=key)

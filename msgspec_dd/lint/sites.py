@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from msgspec_dd import template
-from msgspec_dd.loader import PathT
-from msgspec_dd.renderer import CONTROL_KEYS, FOR, IF, parse_for
-from msgspec_dd.template import TemplateProblem
+from msgspec_dd.message_files import template
+from msgspec_dd.message_files.loader import PathT
+from msgspec_dd.message_files.renderer import CONTROL_KEYS, FOR, IF, parse_for
+from msgspec_dd.message_files.template import TemplateProblem
 
 Kind = Literal["template", "for", "if"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from msgspec_dd.loader import PathT
+from msgspec_dd.message_files.loader import PathT
 
 #: (msgtype, field) of single URL fields, and whether the URL is an image.
 _FIELDS = {

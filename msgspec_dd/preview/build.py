@@ -31,7 +31,7 @@ def build_items(
     ConfigError for bad paths, variables or configuration.
     """
     from msgspec_dd.lint.engine import lint_file
-    from msgspec_dd.prepare import prepare_messages
+    from msgspec_dd.message_files.pipeline import prepare_messages
 
     messages = prepare_messages(
         paths, config=config, var_args=var_args, vars_file=vars_file, now=now, use_examples=True

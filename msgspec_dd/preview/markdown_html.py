@@ -1,6 +1,6 @@
 """DingTalk markdown as safe HTML, for the preview: only as far as DingTalk renders it.
 
-Parsing is :func:`msgspec_dd.markdown.parser`'s (the subset lint checks against); this module
+Parsing is :func:`msgspec_dd.dingtalk.markdown.parser`'s (the subset lint checks against); this module
 only decides how each token looks. Text is escaped; links keep their ``href`` only for the
 schemes DingTalk opens, images only for web URLs; ``<font>`` is re-emitted with nothing but a
 validated ``color``; ``@name`` for each mentioned person is highlighted.
@@ -18,7 +18,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from msgspec_dd.markdown import IMAGE_SCHEMES, LINK_SCHEMES, parser
+from msgspec_dd.dingtalk.markdown import IMAGE_SCHEMES, LINK_SCHEMES, parser
 
 __all__ = ["font_color", "highlight_mentions", "render_html", "safe_url"]
 

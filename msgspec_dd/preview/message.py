@@ -1,6 +1,6 @@
 """One DingTalk message as the group shows it: avatar, robot name and a bubble or card.
 
-A thin renderer of :class:`~msgspec_dd.message_view.MessageView`. Every piece of payload text is
+A thin renderer of :class:`~msgspec_dd.dingtalk.message_view.MessageView`. Every piece of payload text is
 HTML-escaped here or by :mod:`~msgspec_dd.preview.markdown_html`; URLs keep their target only for
 the schemes DingTalk opens. The markup carries stable ``dd-*`` classes and
 ``data-testid`` attributes (``message``, ``bubble``, ``btn``, ``feed-row``, ``link-card``,
@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from msgspec_dd.markdown import IMAGE_SCHEMES
-from msgspec_dd.message_view import AT_ALL, Button, FeedItem, MessageView, view
+from msgspec_dd.dingtalk.markdown import IMAGE_SCHEMES
+from msgspec_dd.dingtalk.message_view import AT_ALL, Button, FeedItem, MessageView, view
 from msgspec_dd.preview.markdown_html import highlight_mentions, render_html, safe_url
 
 __all__ = ["AVATAR_SVG", "chat_list_summary", "render_chatlist_html", "render_message_html"]

@@ -63,7 +63,7 @@ def document(title: str, body: str, *, head_extra: str = "", csp: str = CSP) -> 
 
     Signing secrets (``SEC`` + 64 hex) are masked, as ``render`` masks them: a page is shared.
     """
-    from msgspec_dd.webhook import hide_credentials
+    from msgspec_dd.dingtalk.webhook_url import hide_credentials
 
     return hide_credentials(
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'

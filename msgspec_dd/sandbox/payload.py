@@ -1,7 +1,7 @@
 """Is a request body a message DingTalk would accept? Size, encoding, JSON and schema.
 
-The strict schema is :func:`msgspec_dd.schemas.payload_validator`, its findings worded by
-:func:`msgspec_dd.schemas.issues` (``不合法的参数 text.bogus: unknown field ...``). Before it runs, a
+The strict schema is :func:`msgspec_dd.schemas.catalog.payload_validator`, its findings worded by
+:func:`msgspec_dd.schemas.issues.schema_issues` (``不合法的参数 text.bogus: unknown field ...``). Before it runs, a
 small structural check names missing fields the way DingTalk does (``缺少参数 markdown.title``),
 so the answers do not depend on how the schema is organised.
 """
@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
-from msgspec_dd.schemas import MSGTYPES, issues, payload_validator
+from msgspec_dd.schemas.catalog import MSGTYPES, payload_validator
+from msgspec_dd.schemas.issues import schema_issues
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -65,7 +66,7 @@ class PayloadChecker:
     def _schema_problem(self, payload: dict[str, Any]) -> Answer | None:
         if self._validator is None:
             self._validator = payload_validator()
-        found = issues(self._validator, payload)
+        found = schema_issues(self._validator, payload)
         if not found:
             return None
         issue = found[0]

@@ -4,7 +4,7 @@ DingTalk allows 20 messages per minute per robot and locks the robot for about t
 exceeded; whether its window slides is not documented, so the sandbox uses the strictest reading
 (any ``count + 1`` arrivals within ``seconds`` trip it). Not thread-safe: the robot serialises.
 
-The client's :class:`msgspec_dd.pacing.Pacer` is also a sliding window, and the two are kept
+The client's :class:`msgspec_dd.delivery.pacing.Pacer` is also a sliding window, and the two are kept
 apart on purpose: the sandbox is an independent oracle that checks the client, so they must not
 share code (a bug shared by both would pass every test). This side judges arrivals and locks;
 the pacer decides when to send, counting replies.

@@ -1,9 +1,9 @@
 """``send --sandbox`` as a library: a batch goes to throwaway local robots, not to DingTalk.
 
 Each robot of the batch gets a :class:`~msgspec_dd.sandbox.SandboxServer` configured like it
-(its keywords and rate, signing with a throwaway secret) and a :class:`~msgspec_dd.robot.Robot`
+(its keywords and rate, signing with a throwaway secret) and a :class:`~msgspec_dd.delivery.robot.Robot`
 pointed at it, so messages travel the real path: signing, msgUuid, pacing, retries, HTTP.
-:func:`msgspec_dd.delivery.send` with ``sandbox=True`` puts these together; the pieces are here
+:func:`msgspec_dd.delivery.batch.send` with ``sandbox=True`` puts these together; the pieces are here
 for scripts and tests that want to look at the servers themselves.
 """
 
@@ -18,7 +18,7 @@ from msgspec_dd.sandbox.settings import SandboxSettings, new_secret
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
-    from msgspec_dd.robot import Robot
+    from msgspec_dd.delivery.robot import Robot
 
 #: What arrived at each sandbox robot: its name, then the accepted bodies in arrival order.
 Arrived = Mapping[str, tuple[Mapping[str, Any], ...]]
@@ -52,7 +52,7 @@ def sandbox_robots(
 
     ``options`` go to :class:`Robot` (``progress``, ``max_wait``, ...). Close the robots when done.
     """
-    from msgspec_dd.robot import Robot
+    from msgspec_dd.delivery.robot import Robot
 
     return {name: Robot(name, server.url, secret=server.secret, rate=config.robot(name).rate,
                         **options)
@@ -65,7 +65,7 @@ def arrived(servers: Mapping[str, SandboxServer], robots: Mapping[str, Robot]) -
     Only those (and any ``SEC`` secret): the bodies are what users wrote, so a 64-hex checksum
     in one is shown as written, as ``render`` shows it.
     """
-    from msgspec_dd.webhook import scrub
+    from msgspec_dd.dingtalk.webhook_url import scrub
 
     def hide(text: str) -> str:
         for robot in robots.values():
@@ -78,7 +78,7 @@ def arrived(servers: Mapping[str, SandboxServer], robots: Mapping[str, Robot]) -
 
 def format_arrived(bodies: Arrived) -> str:
     """What each sandbox robot received, as its group would read it (``== sandbox robot ...``)."""
-    from msgspec_dd.textview import text_view
+    from msgspec_dd.dingtalk.plain_text import text_view
 
     lines: list[str] = []
     for name, payloads in bodies.items():

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from msgspec_dd.keywords import contains_keyword
+from msgspec_dd.dingtalk.keywords import contains_keyword
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.payload import MAX_BODY_BYTES, PayloadChecker

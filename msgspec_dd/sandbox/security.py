@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from msgspec_dd.dingtalk.signing import TIMESTAMP_WINDOW_MS, verify
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
-from msgspec_dd.signing import TIMESTAMP_WINDOW_MS, verify
 
 _TOKEN_SHAPE = re.compile(r"[0-9a-f]{64}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec_dd import body
+from msgspec_dd.dingtalk import wire
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
@@ -18,7 +18,7 @@ STAGE: Stage = "rendered"
 
 
 def check(context: LintContext) -> Iterator[Finding]:
-    size = len(body.encode(context.payload))
-    if size > body.MAX_BODY_BYTES:
+    size = len(wire.encode(context.payload))
+    if size > wire.MAX_BODY_BYTES:
         yield Finding(f"rendered body is {size:,} bytes; DingTalk accepts at most "
-                      f"{body.MAX_BODY_BYTES:,} (errcode 460101): shorten or split it", rendered=(), key=True)
+                      f"{wire.MAX_BODY_BYTES:,} (errcode 460101): shorten or split it", rendered=(), key=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec_dd.keywords import contains_keyword
+from msgspec_dd.dingtalk.keywords import contains_keyword
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from msgspec_dd import schemas
 from msgspec_dd.lint import schema_errors
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
+from msgspec_dd.schemas import catalog
 
 ID = "payload-schema"
 LEVEL = Level.ERROR
@@ -33,4 +33,4 @@ STAGE: Stage = "rendered"
 
 
 def check(context: LintContext) -> Iterator[Finding]:
-    yield from schema_errors.findings(schemas.payload_validator(), context.payload, rendered=True)
+    yield from schema_errors.findings(catalog.payload_validator(), context.payload, rendered=True)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
+from msgspec_dd.message_files.renderer import RULE
 from msgspec_dd.problems import Level
-from msgspec_dd.renderer import RULE
 
 ID = RULE
 LEVEL = Level.ERROR

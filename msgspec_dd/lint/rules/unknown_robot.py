@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 from msgspec_dd.config import DEFAULT_ROBOT
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
+from msgspec_dd.message_files.targets import robot_names
 from msgspec_dd.problems import Level
-from msgspec_dd.targets import robot_names
 
 ID = "unknown-robot"
 LEVEL = Level.ERROR

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from msgspec_dd import markdown
+from msgspec_dd.dingtalk import markdown
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.sites import expression_of, names_used, sites
+from msgspec_dd.message_files.template import TemplateProblem
 from msgspec_dd.problems import Level
-from msgspec_dd.template import TemplateProblem
 
 ID = "unused-variable"
 LEVEL = Level.WARNING

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from msgspec_dd.dingtalk.markdown import IMAGE_SCHEMES, LINK_SCHEMES
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.urls import scheme, urls
-from msgspec_dd.markdown import IMAGE_SCHEMES, LINK_SCHEMES
 from msgspec_dd.problems import Level
 from msgspec_dd.redaction import redact
 

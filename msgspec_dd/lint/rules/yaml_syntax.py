@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
-from msgspec_dd.loader import RULE
+from msgspec_dd.message_files.loader import RULE
 from msgspec_dd.problems import Level
 
 ID = RULE

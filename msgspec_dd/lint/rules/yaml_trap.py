@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
-from msgspec_dd.loader import PathT
+from msgspec_dd.message_files.loader import PathT
 from msgspec_dd.problems import Level
 
 ID = "yaml-trap"

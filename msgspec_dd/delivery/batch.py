@@ -1,0 +1,321 @@
+"""Delivering a batch: every prepared message to each of its robots, safely and quickly.
+
+Robots are served concurrently (a thread each, over its own kept-alive connections); one robot's
+messages go strictly in order, paced by that robot's :class:`~msgspec_dd.delivery.pacing.Pacer`. With a
+:class:`~msgspec_dd.delivery.ledger.Ledger`, what is recorded as sent is skipped, a message whose outcome
+was unknown is sent again under its old msgUuid, and the pacers start from the ledger's recent
+replies and rate-limit answers, so back-to-back runs keep to the rate too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec_dd.delivery.ledger import Ledger, message_identity
+from msgspec_dd.delivery.results import Reply, SendResult, Status
+from msgspec_dd.delivery.robot import Robot
+from msgspec_dd.errors import UsageError
+
+if TYPE_CHECKING:
+    from msgspec_dd.config import Config
+
+
+class Prepared(Protocol):
+    """A rendered, validated message file (``msgspec_dd.message_files.pipeline.PreparedMessage``)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def content_sha256(self) -> str: ...
+
+    @property
+    def robots(self) -> tuple[str, ...]: ...
+
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
+
+    @property
+    def variables(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Job:
+    """One message to one robot; ``index`` is its place in the report."""
+
+    index: int
+    path: str
+    robot: str
+    payload: Mapping[str, Any]
+    identity: str
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """The results of a batch, in message order and, within a message, robot order.
+
+    ``arrived`` is filled by a sandbox run: for each sandbox robot, the bodies it accepted.
+    """
+
+    results: tuple[SendResult, ...]
+    arrived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many messages were sent, skipped and failed."""
+        counts = {status.value: 0 for status in Status}
+        for result in self.results:
+            counts[result.status.value] += 1
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        """True when every message is in its group (sent now or before)."""
+        return all(result.ok for result in self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"results": [...], "counts": {...}}``, and ``"sandbox": {robot: [body, ...]}``.
+
+        Safe to print: results are error texts that may quote a URL, so anything token-shaped
+        is hidden; sandbox bodies are what users wrote, where only a signing secret is
+        unmistakable (the robots hid their own credentials already).
+        """
+        from msgspec_dd.dingtalk.webhook_url import hide_credentials, redact, scrub
+
+        document: dict[str, Any] = {"results": scrub([r.to_json() for r in self.results], redact),
+                                    "counts": self.counts}
+        if self.arrived:
+            bodies = {name: list(items) for name, items in self.arrived.items()}
+            document["sandbox"] = scrub(bodies, lambda text: hide_credentials(text, ()))
+        return document
+
+
+def dry_run_notes(messages: Sequence[Prepared], config: Config,
+                  environ: Mapping[str, str] | None = None) -> list[str]:
+    """What a dry run says about robots whose webhook variable is not set (it needs none)."""
+    from msgspec_dd.config import read_env
+
+    notes = []
+    for name in robot_names(messages):
+        variable = config.robot(name).webhook_env
+        if read_env(variable, environ) is None:
+            notes.append(f"note: environment variable {variable} (robot {name}) is not set; "
+                         "a real send would stop there")
+    return notes
+
+
+def dry_run_document(messages: Sequence[Prepared]) -> dict[str, Any]:
+    """``send --dry-run --format json``: each message's path, robots and body."""
+    return {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
+                         for m in messages]}
+
+
+def robot_names(messages: Iterable[Prepared]) -> list[str]:
+    """Every robot of the batch, once each, in order of first mention."""
+    return list(dict.fromkeys(name for message in messages for name in message.robots))
+
+
+def summary(messages: Sequence[Prepared]) -> str:
+    """``sending 1 message to 2 robots: default, ops``: messages counted once however many robots.
+
+    When the messages do not all go to the same robots, the number of deliveries (one message
+    to one robot) follows in parentheses, since it differs from both counts.
+    """
+    names = robot_names(messages)
+    count, robots = len(messages), len(names)
+    line = (f"sending {count} message{'s' * (count != 1)} to {robots} "
+            f"robot{'s' * (robots != 1)}: {', '.join(names)}")
+    deliveries = sum(len(message.robots) for message in messages)
+    if deliveries not in (count, count * robots):
+        line += f" ({deliveries} deliveries)"
+    return line
+
+
+def send(
+    messages: Sequence[Prepared],
+    config: Config,
+    *,
+    ledger: Path | None = None,
+    force: bool = False,
+    max_wait: float | None = None,
+    sandbox: bool = False,
+    progress: Callable[[str], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> BatchReport:
+    """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
+
+    Every robot of the batch is made first, so a webhook variable that is not set stops
+    everything before the first POST (:class:`ConfigError`). ``ledger`` is a JSON Lines file
+    that makes re-runs send only what is missing, ``force`` sends what it records as sent,
+    ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``sandbox``
+    sends to throwaway local robots instead (see :mod:`msgspec_dd.sandbox.rehearsal`) and fills
+    the report's ``arrived``; it cannot be combined with ``ledger``. ``progress`` hears the
+    summary line and long waits. ``environ`` (default: the process environment) holds the
+    webhooks and secrets.
+    """
+    check_options(ledger=ledger, sandbox=sandbox)
+    options: dict[str, Any] = {} if progress is None else {"progress": progress}
+    names = robot_names(messages)
+    with ExitStack() as stack:
+        if sandbox:
+            from msgspec_dd.sandbox import rehearsal
+
+            servers = stack.enter_context(rehearsal.sandboxes(config, names))
+            robots = rehearsal.sandbox_robots(config, servers, **options)
+        else:
+            robots = robots_from_config(config, names, environ=environ, **options)
+        for robot in robots.values():
+            stack.callback(robot.close)
+        if progress is not None and messages:
+            progress(summary(messages))
+        opened = Ledger.open(ledger) if ledger is not None else None
+        if opened is not None:
+            stack.callback(opened.close)
+        report = deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait)
+        if sandbox:
+            report = replace(report, arrived=rehearsal.arrived(servers, robots))
+    return report
+
+
+def check_options(*, ledger: Path | None, sandbox: bool) -> None:
+    """:class:`UsageError` for options of :func:`send` that do not go together."""
+    if sandbox and ledger is not None:
+        raise UsageError(
+            "--ledger records deliveries to real robots and cannot be combined with --sandbox "
+            "(each --sandbox run starts an empty robot)"
+        )
+
+
+def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> dict[str, Robot]:
+    """A :class:`Robot` for each name, from ``config`` and the environment; close them when done.
+
+    :class:`ConfigError` for an unknown robot or a webhook variable not set (those made before
+    it are closed). ``options`` go to :meth:`Robot.from_config`.
+    """
+    robots: dict[str, Robot] = {}
+    try:
+        for name in names:
+            robots[name] = Robot.from_config(config, name, **options)
+    except BaseException:
+        for robot in robots.values():
+            robot.close()
+        raise
+    return robots
+
+
+def plan(messages: Iterable[Prepared]) -> list[Job]:
+    """One job per message and robot, in report order."""
+    jobs: list[Job] = []
+    for message in messages:
+        for robot in message.robots:
+            identity = message_identity(
+                message.path, message.content_sha256, robot, message.variables
+            )
+            jobs.append(Job(len(jobs), message.path, robot, message.payload, identity))
+    return jobs
+
+
+def deliver(
+    messages: Sequence[Prepared],
+    robots: Mapping[str, Robot],
+    *,
+    ledger: Ledger | None = None,
+    force: bool = False,
+    max_wait: float | None = None,
+) -> BatchReport:
+    """Send every message to each of its robots; ``robots`` must hold each robot named.
+
+    ``force`` sends even what ``ledger`` records as sent (under a new msgUuid). ``max_wait``
+    (default: each robot's own) bounds how long one message may wait for pacing and a
+    rate-limit lock before it is reported as not sent.
+    """
+    jobs = plan(messages)
+    if ledger is not None:
+        _seed_pacers(ledger, robots)
+
+    def work(job: Job) -> SendResult:
+        return _send_one(job, robots[job.robot], ledger=ledger, force=force, max_wait=max_wait)
+
+    queues: dict[str, list[Job]] = {}
+    for job in jobs:
+        queues.setdefault(job.robot, []).append(job)
+    results = _run_queues(list(queues.values()), work)
+    return BatchReport(tuple(results[job.index] for job in jobs))
+
+
+def _seed_pacers(ledger: Ledger, robots: Mapping[str, Robot]) -> None:
+    for name, robot in robots.items():
+        robot.pacer.seed(ledger.replies(name), ledger.locks(name))
+
+
+def _send_one(
+    job: Job, robot: Robot, *, ledger: Ledger | None, force: bool, max_wait: float | None
+) -> SendResult:
+    payload = job.payload
+    log = None
+    if ledger is not None:
+        entry = ledger.entry(job.identity)
+        if entry.sent and not force:
+            return SendResult(job.robot, Status.SKIPPED, entry.msg_uuid or "", path=job.path)
+        reuse = entry.reusable_uuid
+        if reuse is not None and "msgUuid" not in payload:
+            # The earlier POST may have arrived: the same msgUuid lets DingTalk drop a repeat.
+            payload = {**payload, "msgUuid": reuse}
+        log = _LedgerLog(ledger, job)
+    result = robot.send(payload, max_wait=max_wait, log=log)
+    return replace(result, path=job.path)
+
+
+@dataclass(frozen=True)
+class _LedgerLog:
+    """Writes the POSTs of one job to the ledger (a :class:`msgspec_dd.delivery.robot.AttemptLog`)."""
+
+    ledger: Ledger
+    job: Job
+
+    def attempt(self, msg_uuid: str) -> None:
+        self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid, path=self.job.path)
+
+    def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
+        self.ledger.outcome(event, self.job.identity, self.job.robot, msg_uuid, reply)
+
+
+def _run_queues(
+    queues: Sequence[Sequence[Job]], work: Callable[[Job], SendResult]
+) -> dict[int, SendResult]:
+    """Work through each queue in order, the queues side by side (a daemon thread each).
+
+    Daemon threads, so that Ctrl-C ends the run at once: whatever was in flight is in the
+    ledger as an attempt, and the next run resends it under the same msgUuid.
+    """
+    results: dict[int, SendResult] = {}
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def run(queue: Sequence[Job]) -> None:
+        try:
+            for job in queue:
+                if stop.is_set():
+                    return
+                results[job.index] = work(job)
+        except BaseException as err:  # noqa: BLE001 - a bug: re-raised in the main thread below
+            failures.append(err)
+            stop.set()
+
+    threads = [threading.Thread(target=run, args=(queue,), daemon=True) for queue in queues]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)
+    finally:
+        stop.set()
+    if failures:
+        raise failures[0]
+    return results

@@ -1,0 +1,266 @@
+"""The write-ahead ledger that makes ``send`` safe to run again, and to kill at any point.
+
+A JSON Lines file. Before every POST an ``attempt`` record (with the msgUuid) is written and
+fsynced; after it, one of ``sent``, ``retry`` (a transient failure, tried again) or ``failed``
+(final). So at any moment the file says, for every message, either "arrived", "did not arrive",
+or "may have arrived, under this msgUuid" — and a re-run skips the first, sends the second
+afresh, and sends the third again under the *same* msgUuid, which DingTalk de-duplicates.
+
+A message's identity is its file (path and content hash), its robot and the variables given —
+not the rendered body, which ``now`` changes from minute to minute.
+
+A crash can only tear the last line; such a line was never followed by a POST (its fsync had
+not returned), so it is dropped when the ledger is opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from msgspec_dd.delivery.results import Reply
+from msgspec_dd.dingtalk.errcodes import RATE_LIMITED_CODES
+from msgspec_dd.errors import DeliveryError, UsageError
+
+try:  # POSIX: keep two runs from sharing one ledger.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+ATTEMPT = "attempt"
+SENT = "sent"
+RETRY = "retry"
+FAILED = "failed"
+OUTCOMES = (SENT, RETRY, FAILED)
+
+
+def message_identity(
+    path: str, content_sha256: str, robot: str, variables: Mapping[str, Any]
+) -> str:
+    """The ledger identity of one message file sent to one robot with these variables."""
+    document = [path, content_sha256, robot, _canonical(dict(variables))]
+    canonical = json.dumps(
+        document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` with every mapping key a string, distinct keys staying distinct.
+
+    YAML mappings may mix key types (``{1: x, a: y}``), which ``sort_keys`` cannot order, and
+    ``1``, ``"1"`` and ``True`` must not collide as ``"1"``. String keys are kept as they are, so
+    identities already in a ledger do not change (a changed identity would send again).
+    """
+    if isinstance(value, Mapping):
+        return {_key(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def _key(key: Any) -> str:
+    # Other keys are tagged "\0type:repr"; a string key that starts with "\0" gets a second one,
+    # so no string key can pass for a tagged one.
+    if isinstance(key, str):
+        return "\0" + key if key.startswith("\0") else key
+    return f"\0{type(key).__name__}:{key!r}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the ledger knows about one message identity.
+
+    ``msg_uuid`` is the last msgUuid tried; ``open`` says its last POST has no recorded outcome;
+    ``maybe`` says some POST under it ended without a known outcome (timeout, reset, 5xx, -1).
+    """
+
+    sent: bool = False
+    msg_uuid: str | None = None
+    open: bool = False
+    maybe: bool = False
+
+    @property
+    def reusable_uuid(self) -> str | None:
+        """The msgUuid to send under again: one that may already have arrived."""
+        if self.sent or not (self.open or self.maybe):
+            return None
+        return self.msg_uuid
+
+
+class Ledger:
+    """An open ledger file. Thread-safe; use :meth:`open`, and :meth:`close` when done."""
+
+    def __init__(self, path: Path, handle: IO[bytes], *, clock: Callable[[], float]) -> None:
+        self.path = path
+        self._handle = handle
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, Entry] = {}
+        self._attempted: dict[str, tuple[str, float]] = {}
+        self._replies: dict[str, list[float]] = {}
+        self._locks: dict[str, list[float]] = {}
+
+    @classmethod
+    def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Ledger:
+        """Open (or create) the ledger at ``path``; :class:`UsageError` if it cannot be used."""
+        try:
+            handle = _open_locked(path)
+        except OSError as err:
+            raise UsageError(f"{path}: cannot open the ledger: {err.strerror}") from err
+        ledger = cls(path, handle, clock=clock)
+        try:
+            ledger._load()
+        except BaseException:
+            handle.close()
+            raise
+        return ledger
+
+    def entry(self, identity: str) -> Entry:
+        """What is recorded about ``identity`` (an empty entry when nothing is)."""
+        with self._lock:
+            return self._entries.get(identity, Entry())
+
+    def replies(self, robot: str) -> list[float]:
+        """When replies to POSTs to ``robot`` arrived, per earlier runs (for pacing)."""
+        return list(self._replies.get(robot, ()))
+
+    def locks(self, robot: str) -> list[float]:
+        """When ``robot`` answered 130101/410100, per earlier runs (for its lock)."""
+        return list(self._locks.get(robot, ()))
+
+    def attempt(self, identity: str, robot: str, msg_uuid: str, *, path: str | None) -> None:
+        """Record, durably, that a POST of ``msg_uuid`` is about to be made."""
+        record = {"event": ATTEMPT, "id": identity, "robot": robot, "path": path,
+                  "msgUuid": msg_uuid, "at": self._clock()}
+        self._write(record)
+
+    def outcome(self, event: str, identity: str, robot: str, msg_uuid: str, reply: Reply) -> None:
+        """Record, durably, how a POST ended: ``sent``, ``retry`` or ``failed``."""
+        record = {"event": event, "id": identity, "robot": robot, "msgUuid": msg_uuid,
+                  "at": reply.at, "errcode": reply.errcode, "errmsg": reply.errmsg or reply.error,
+                  "httpStatus": reply.http_status, "uncertain": reply.uncertain,
+                  "posted": reply.posted}
+        self._write(record)
+
+    def close(self) -> None:
+        """Close the file (releasing the lock on it)."""
+        self._handle.close()
+
+    def _write(self, record: Mapping[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        with self._lock:
+            try:
+                self._handle.write(line.encode())
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+            except OSError as err:
+                # Raised before the POST it was to announce: nothing goes out unrecorded.
+                raise DeliveryError(
+                    f"{self.path}: cannot write the ledger ({err.strerror}); stopped sending"
+                ) from err
+            self._apply(record)
+
+    def _load(self) -> None:
+        self._handle.seek(0)
+        data = self._handle.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        if len(complete) < len(data):
+            self._handle.truncate(len(complete))
+        for number, line in enumerate(complete.splitlines(), start=1):
+            if line.strip():
+                self._apply(self._parse(line, number), history=True)
+        self._count_open_attempts()
+
+    def _parse(self, line: bytes, number: int) -> dict[str, Any]:
+        try:
+            record: Any = json.loads(line)
+        except ValueError:
+            record = None
+        if not _is_record(record):
+            raise UsageError(
+                f"{self.path}:{number}: not a msgspec-dd ledger record. Give --ledger a file "
+                "that only msgspec-dd send writes."
+            )
+        return dict(record)
+
+    def _apply(self, record: Mapping[str, Any], *, history: bool = False) -> None:
+        identity, event = record["id"], record["event"]
+        entry = self._entries.get(identity, Entry())
+        if event == ATTEMPT:
+            entry = _attempted(entry, record.get("msgUuid"))
+            self._attempted[identity] = (str(record.get("robot")), float(record["at"]))
+        else:
+            entry = replace(entry, open=False, sent=entry.sent or event == SENT,
+                            maybe=entry.maybe or bool(record.get("uncertain")))
+            if history:
+                self._remember_reply(record)
+        self._entries[identity] = entry
+
+    def _remember_reply(self, record: Mapping[str, Any]) -> None:
+        if record.get("posted") is False:  # never reached the robot: not in its rate window
+            return
+        robot, at = str(record.get("robot")), float(record["at"])
+        self._replies.setdefault(robot, []).append(at)
+        if record.get("errcode") in RATE_LIMITED_CODES:
+            self._locks.setdefault(robot, []).append(at)
+
+    def _count_open_attempts(self) -> None:
+        # A POST cut off by a crash may have reached DingTalk: it counts towards the rate, from
+        # the moment it was attempted (the latest its reply could have been seen).
+        for identity, entry in self._entries.items():
+            if entry.open:
+                robot, at = self._attempted[identity]
+                self._replies.setdefault(robot, []).append(at)
+
+
+def _is_record(record: Any) -> bool:
+    return (
+        isinstance(record, dict)
+        and record.get("event") in (ATTEMPT, *OUTCOMES)
+        and isinstance(record.get("id"), str)
+        and isinstance(record.get("at"), (int, float))
+    )
+
+
+def _attempted(entry: Entry, msg_uuid: Any) -> Entry:
+    uuid = str(msg_uuid) if msg_uuid is not None else None
+    if uuid != entry.msg_uuid:
+        # A new msgUuid is only ever chosen when the old one certainly did not arrive.
+        return replace(entry, msg_uuid=uuid, open=True, maybe=False)
+    return replace(entry, open=True)
+
+
+def _open_locked(path: Path) -> IO[bytes]:
+    existed = path.exists()
+    handle = open(path, "a+b")  # noqa: SIM115 - kept open for the whole run
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            handle.close()
+            raise UsageError(
+                f"{path}: the ledger is in use by another msgspec-dd send; wait for it to finish"
+            ) from err
+    if not existed:
+        _fsync_directory(path.parent)
+    return handle
+
+
+def _fsync_directory(folder: Path) -> None:
+    # The new file's name must survive a crash too, not only its content.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,30 @@
+"""The exact bytes posted to DingTalk: compact JSON, UTF-8, not ASCII-escaped."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+#: DingTalk refuses bodies over 20,000 bytes (errcode 460101).
+MAX_BODY_BYTES = 20_000
+
+
+def encode(payload: Any) -> bytes:
+    """The request body for ``payload``.
+
+    Text that is not valid Unicode (lone surrogates) is refused before this point; replacing it
+    here is the last guard, so encoding never raises.
+    """
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode("utf-8", errors="replace")
+
+
+def pretty(payload: Any) -> str:
+    """``payload`` as people read it: indented JSON, UTF-8, not ASCII-escaped.
+
+    A signing secret (``SEC`` + 64 hex) is masked even here: a body never needs one, and lint
+    flags one written in a file.
+    """
+    from msgspec_dd.dingtalk.webhook_url import hide_credentials
+
+    return hide_credentials(json.dumps(payload, ensure_ascii=False, indent=2, default=str), ())
