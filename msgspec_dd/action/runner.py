@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from msgspec_dd.dingtalk.webhook_url import redact, url_credentials, webhook_url
 from msgspec_dd.errors import UsageError
+from msgspec_dd.workflow_commands import command_data
 
 
 def mask_commands(credentials: Iterable[str]) -> list[str]:
@@ -38,11 +39,6 @@ def _tokens(webhook: str) -> tuple[str, ...]:
         return url_credentials(webhook_url(webhook))
     except UsageError:  # not a webhook (the secret): nothing more to mask
         return ()
-
-
-def command_data(text: str) -> str:
-    """``text`` escaped as the message of a workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 @dataclass(frozen=True)

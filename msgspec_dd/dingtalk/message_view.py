@@ -34,7 +34,8 @@ Orientation = Literal["single", "vertical", "horizontal"]
 
 # Documented for text and markdown, reported to work for actionCard; no effect on link, feedCard.
 _MENTIONABLE = frozenset({"text", "markdown", "actionCard"})
-_MENTION_KEYS = ("atMobiles", "atUserIds", "atDingtalkIds")
+#: The lists of ``at`` that name people (``atDingtalkIds`` is the legacy spelling of user ids).
+MENTION_LISTS = ("atMobiles", "atUserIds", "atDingtalkIds")
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ _READERS = {
 
 def _mentions(at: Mapping[str, Any]) -> tuple[str, ...]:
     names: list[str] = []
-    for key in _MENTION_KEYS:
+    for key in MENTION_LISTS:
         values = at.get(key)
         if isinstance(values, list):
             names.extend(_str(name) for name in values)

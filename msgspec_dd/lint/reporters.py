@@ -14,6 +14,7 @@ from typing import ClassVar, TextIO
 
 from msgspec_dd.lint.engine import LintReport
 from msgspec_dd.problems import Level, Problem
+from msgspec_dd.workflow_commands import command_data, command_property
 
 
 class Reporter(abc.ABC):
@@ -64,8 +65,8 @@ class GitHubReporter(Reporter):
     def report(self, report: LintReport) -> None:
         for p in report.problems:
             kind = "error" if p.level is Level.ERROR else "warning"
-            props = f"file={_prop(p.path)},line={p.line},col={p.column},title={_prop(p.rule)}"
-            self.stream.write(f"::{kind} {props}::{_data(p.message)}\n")
+            props = f"file={command_property(p.path)},line={p.line},col={p.column},title={command_property(p.rule)}"
+            self.stream.write(f"::{kind} {props}::{command_data(p.message)}\n")
 
 
 REPORTERS: dict[str, type[Reporter]] = {
@@ -97,11 +98,3 @@ def summary(report: LintReport) -> str:
 
 def _count(report: LintReport, level: Level) -> int:
     return sum(1 for p in report.problems if p.level is level)
-
-
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _prop(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from msgspec_dd.dingtalk.wire import MAX_BODY_BYTES
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.schemas.catalog import MSGTYPES, payload_validator
@@ -21,8 +22,6 @@ from msgspec_dd.schemas.issues import schema_issues
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
-#: DingTalk's limit on the body, in UTF-8 bytes.
-MAX_BODY_BYTES = 20_000
 
 _REQUIRED_MESSAGE = re.compile(r"'(.+)' is a required property")
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from msgspec_dd.dingtalk.keywords import contains_keyword
+from msgspec_dd.dingtalk.wire import MAX_BODY_BYTES
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
-from msgspec_dd.sandbox.payload import MAX_BODY_BYTES, PayloadChecker
+from msgspec_dd.sandbox.payload import PayloadChecker
 from msgspec_dd.sandbox.ratelimit import RateLimiter
 from msgspec_dd.sandbox.security import check_signature, check_token
 from msgspec_dd.sandbox.settings import SandboxSettings

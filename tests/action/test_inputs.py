@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from msgspec_dd.action.inputs import ActionInputs, read_inputs
-from msgspec_dd.action.runner import Runner, command_data, mask_commands
+from msgspec_dd.action.runner import Runner, mask_commands
 from msgspec_dd.errors import UsageError
 
 TOKEN = "5a" * 32
@@ -71,7 +71,3 @@ def test_outside_actions_nothing_is_written(tmp_path: Path) -> None:
     runner.set_outputs({"sent": "0"})
     runner.add_summary("x")
     assert runner.output_file is None and list(tmp_path.iterdir()) == []
-
-
-def test_command_data_escapes_line_breaks_and_percent() -> None:
-    assert command_data("50%\r\nnext") == "50%25%0D%0Anext"

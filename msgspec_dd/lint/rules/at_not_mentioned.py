@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from msgspec_dd.dingtalk.message_view import MENTION_LISTS
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
 
@@ -26,7 +27,6 @@ LEVEL = Level.WARNING
 STAGE: Stage = "rendered"
 
 _TEXT_FIELDS = {"text": "content", "markdown": "text", "actionCard": "text"}
-_LISTS = ("atMobiles", "atUserIds", "atDingtalkIds")
 
 
 def check(context: LintContext) -> Iterator[Finding]:
@@ -40,7 +40,7 @@ def check(context: LintContext) -> Iterator[Finding]:
     text = content.get(field) if isinstance(content, Mapping) and field else None
     if not isinstance(text, str):
         return
-    for name in _LISTS:
+    for name in MENTION_LISTS:
         entries = at.get(name)
         for index, entry in enumerate(entries if isinstance(entries, list) else []):
             if isinstance(entry, str) and f"@{entry}" not in text:

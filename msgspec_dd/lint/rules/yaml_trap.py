@@ -21,6 +21,7 @@ import datetime
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from msgspec_dd.dingtalk.message_view import MENTION_LISTS
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.message_files.loader import PathT
 from msgspec_dd.problems import Level
@@ -29,7 +30,7 @@ ID = "yaml-trap"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
 
-_ID_LISTS = frozenset({"atMobiles", "atUserIds", "atDingtalkIds"})
+_ID_LISTS = frozenset(MENTION_LISTS)
 _FLAGS = frozenset({"btnOrientation", "hideAvatar"})
 
 
