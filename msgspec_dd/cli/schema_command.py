@@ -1,6 +1,7 @@
-"""``msgspec-dd schema [MSGTYPE]``: print a self-contained JSON Schema.
+"""``msgspec-dd schema [MSGTYPE|config]``: print a self-contained JSON Schema.
 
-Without MSGTYPE, the message-file schema; with one, the strict payload schema of that msgtype.
+Without an argument, the message-file schema; with a msgtype, the strict payload schema of that
+msgtype; with ``config``, the schema of ``msgspec-dd.yaml``.
 External ``$ref``s are bundled into ``$defs``, so the output can be saved anywhere and used alone.
 """
 
@@ -14,11 +15,12 @@ from msgspec_dd.schemas import catalog
 
 
 @click.command(name="schema")
-@click.argument("msgtype", metavar="[MSGTYPE]", required=False, type=click.Choice(catalog.MSGTYPES))
-def command(msgtype: str | None) -> None:
-    """Print the message-file schema, or the payload schema of MSGTYPE.
+@click.argument("name", metavar="[MSGTYPE|config]", required=False,
+                type=click.Choice((*catalog.MSGTYPES, "config")))
+def command(name: str | None) -> None:
+    """Print the message-file schema, the payload schema of MSGTYPE, or the config schema.
 
-    MSGTYPE is one of text, link, markdown, actionCard, feedCard.
+    MSGTYPE is one of text, link, markdown, actionCard, feedCard; config is msgspec-dd.yaml's.
     """
-    schema = catalog.bundle(msgtype or "message-file")
+    schema = catalog.bundle(name or "message-file")
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))

@@ -1,4 +1,4 @@
-"""``msgspec-dd schema [MSGTYPE]``: exact bundled JSON on stdout, exit 2 for an unknown msgtype."""
+"""``msgspec-dd schema [MSGTYPE|config]``: exact bundled JSON on stdout, exit 2 for an unknown msgtype."""
 
 from __future__ import annotations
 
@@ -37,6 +37,19 @@ def test_with_a_msgtype_it_prints_that_bundled_payload_schema(msgtype: str) -> N
     assert json.loads(result.stdout)["$defs"]["at.schema.json"]["title"] == "at"
 
 
+def test_config_prints_the_bundled_config_schema_that_validates_a_config() -> None:
+    result = CliRunner().invoke(cli, ["schema", "config"])
+    assert result.exit_code == 0
+    assert result.stdout == expected("config")
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "msgspec-dd.yaml"
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid({"robots": {"ops": {"webhook_env": "OPS_WEBHOOK"}}})
+    assert not validator.is_valid({"robots": {"ops": {"webhook": "https://oapi.dingtalk.com/robot/send"}}})
+
+
 def test_output_is_utf8_not_ascii_escaped_and_nothing_goes_to_stderr() -> None:
     result = run("text")
     assert result.returncode == 0
@@ -51,7 +64,7 @@ def test_an_unknown_msgtype_is_a_usage_error_listing_the_valid_names() -> None:
     assert result.returncode == 2
     assert result.stdout == b""
     error = result.stderr.decode("utf-8")
-    assert "'image' is not one of 'text', 'link', 'markdown', 'actionCard', 'feedCard'" in error
+    assert "'image' is not one of 'text', 'link', 'markdown', 'actionCard', 'feedCard', 'config'" in error
     assert "Traceback" not in error
 
 
