@@ -81,7 +81,7 @@ def command(
         token=token, secret=secret, keywords=keywords, rate_count=rate[0], rate_seconds=rate[1],
         lock_seconds=lock_seconds, latency_ms=latency_ms, store=store,
     )
-    server = SandboxServer(settings, host=host, port=port, log=_log, app=AppApi() if app else None)
+    server = SandboxServer(settings, host=host, port=port, log=_log, app=AppApi(log=_log) if app else None)
     server.start()
     try:
         click.echo(server.url)

@@ -20,8 +20,10 @@ from typing import Any
 
 import requests
 
+from msgspec_dd.config import AppRobot, read_env
 from msgspec_dd.dingtalk.app_errors import REFRESH_TOKEN, AppError, app_error
 from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.errors import ConfigError
 from msgspec_dd.redaction import hide_values
 
 DEFAULT_API_BASE = "https://api.dingtalk.com"
@@ -50,6 +52,15 @@ class AppCredentials:
 
     app_key: str
     app_secret: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls, robot: str, app: AppRobot, environ: Mapping[str, str] | None = None) -> AppCredentials:
+        """Read robot ``robot``'s key and secret from the variables ``app`` names.
+
+        Raises :class:`ConfigError` (exit 2) naming the unset variable, before anything is sent.
+        """
+        return cls(_required(robot, app.app_key_env, "AppKey", environ),
+                   _required(robot, app.app_secret_env, "AppSecret", environ))
 
 
 @dataclass(frozen=True)
@@ -218,6 +229,14 @@ class AppClient:
 
     def _secrets(self, headers: Mapping[str, str]) -> list[str]:
         return [self.credentials.app_secret, *headers.values()]
+
+
+def _required(robot: str, name: str, what: str, environ: Mapping[str, str] | None) -> str:
+    value = read_env(name, environ)
+    if value is None:
+        raise ConfigError(f"robot {robot!r}: environment variable {name} is not set. Set it to the "
+                          f"app's {what} (from the DingTalk developer console).")
+    return value
 
 
 def _malformed(path: str) -> AppError:

@@ -89,8 +89,10 @@ class AppApi:
     Thread-safe: the HTTP server calls :meth:`handle` from one thread per connection.
     """
 
-    def __init__(self, settings: AppSettings | None = None) -> None:
+    def __init__(self, settings: AppSettings | None = None, *,
+                 log: Callable[[str], None] | None = None) -> None:
         self.settings = settings if settings is not None else AppSettings()
+        self.log = log
         self._lock = threading.Lock()
         self._token: tuple[str, float] | None = None
         self._messages: dict[str, dict[str, Any]] = {}
@@ -130,7 +132,10 @@ class AppApi:
         if not isinstance(body, dict):
             return _error(400, "InvalidParameter", "the request body must be a JSON object")
         with self._lock:
-            return route(self, token, body)
+            status, answer = route(self, token, body)
+        if self.log is not None:  # the path and the outcome only: never a token or a secret
+            self.log(f"app {path} HTTP {status} {answer.get('code', 'ok')}")
+        return status, answer
 
     # -- routes (called with the lock held) -------------------------------------------------------
 

@@ -225,3 +225,16 @@ def test_the_client_never_imports_the_sandbox() -> None:
     names = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(str(name).startswith("msgspec_dd.sandbox") for name in names)
+
+
+def test_credentials_come_from_the_variables_the_config_names() -> None:
+    from msgspec_dd.config import AppRobot
+    from msgspec_dd.errors import ConfigError
+
+    app = AppRobot("KEY_VAR", "SECRET_VAR", "dingabc", "cid==")
+    environ = {"KEY_VAR": "dingkey", "SECRET_VAR": "the-secret-value"}
+    credentials = AppCredentials.from_env("announce", app, environ)
+    assert (credentials.app_key, credentials.app_secret) == ("dingkey", "the-secret-value")
+    assert "the-secret-value" not in repr(credentials)
+    with pytest.raises(ConfigError, match=r"robot 'announce': environment variable SECRET_VAR is not set"):
+        AppCredentials.from_env("announce", app, {"KEY_VAR": "dingkey"})

@@ -162,6 +162,8 @@ def test_sandbox_app_process_prints_its_api_line_and_serves_the_client(tmp_path:
         key = client.send({"msgKey": "sampleText", "msgParam": TEXT_PARAM, "robotCode": fields["robot_code"],
                            "openConversationId": fields["conversation"]})
         assert isinstance(key, str)
+        token = client.tokens.get(fields["app_key"], client.clock())
         code, _, stderr = running.stop(signal.SIGTERM)
     assert code == 0
-    assert fields["app_secret"] not in stderr
+    assert "sandbox: app /v1.0/robot/groupMessages/send HTTP 200 ok" in stderr
+    assert token and token not in stderr and fields["app_secret"] not in stderr
