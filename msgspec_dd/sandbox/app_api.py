@@ -5,7 +5,8 @@ Serves DingTalk's ``/v1.0`` routes with their field names, error codes and HTTP 
 ``/v1.0/robot/groupMessages/send``, ``…/recall`` and ``…/query``, plus the test hooks
 ``POST /_sandbox/read`` ``{processQueryKey, userIds}`` (mark a message read) and
 ``POST /_sandbox/app-fault`` ``{status, code, message?, count?}`` (answer the next robot calls
-with that error). Like :mod:`msgspec_dd.sandbox.ratelimit`, it is an independent oracle for the
+with that error) and ``POST /_sandbox/app-reset`` (forget tokens, messages, rate and faults).
+Like :mod:`msgspec_dd.sandbox.ratelimit`, it is an independent oracle for the
 client: it shares no code with :mod:`msgspec_dd.dingtalk.app_messages`, so a mapping bug cannot
 pass unnoticed because both sides make it.
 """
@@ -112,6 +113,11 @@ class AppApi:
         """Record that ``user_ids`` read message ``key``; False when there is no such message."""
         with self._lock:
             return self._mark_read(key, user_ids) is not None
+
+    def reset(self) -> None:
+        """Forget the token, the messages, the rate window, the faults and the counter."""
+        with self._lock:
+            self._reset()
 
     def expire_token(self) -> None:
         """Make the current access token expired, as if ``expireIn`` had run out."""
@@ -228,6 +234,14 @@ class AppApi:
         self._faults.append(_Fault(status, code, str(body.get("message", code)), count))
         return 200, {"ok": True}
 
+    def _reset(self, token: str | None = None, body: dict[str, Any] | None = None) -> Reply:
+        self._token = None
+        self._messages.clear()
+        self._arrivals.clear()
+        self._faults.clear()
+        self.token_requests = 0
+        return 200, {"ok": True}
+
     # -- checks ---------------------------------------------------------------------------------
 
     def _gate(self, token: str | None, body: dict[str, Any]) -> Reply | None:
@@ -292,4 +306,5 @@ _ROUTES: dict[str, Callable[[AppApi, str | None, dict[str, Any]], Reply]] = {
     "/v1.0/robot/groupMessages/query": AppApi._query,
     "/_sandbox/read": AppApi._read,
     "/_sandbox/app-fault": AppApi._inject,
+    "/_sandbox/app-reset": AppApi._reset,
 }

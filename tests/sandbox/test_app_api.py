@@ -167,3 +167,13 @@ def test_sandbox_app_process_prints_its_api_line_and_serves_the_client(tmp_path:
     assert code == 0
     assert "sandbox: app /v1.0/robot/groupMessages/send HTTP 200 ok" in stderr
     assert token and token not in stderr and fields["app_secret"] not in stderr
+
+
+def test_app_reset_forgets_tokens_messages_and_faults(server: SandboxServer, api: AppApi) -> None:
+    token = token_of(server, api)
+    assert send(server, api, token)[0] == 200
+    call(server, "/_sandbox/app-fault", {"status": 500, "code": "system.error", "count": 5})
+    assert call(server, "/_sandbox/app-reset", {}) == (200, {"ok": True})
+    assert (api.records(), api.token_requests) == ([], 0)
+    assert send(server, api, token)[1]["code"] == "InvalidAuthentication"
+    assert send(server, api, token_of(server, api))[0] == 200
