@@ -1,12 +1,15 @@
 """``msgspec-dd.yaml``: the timezone and the robots (names, env variables, keywords, rate).
 
-Webhooks and secrets are never in this file, only the *names* of environment variables holding
-them. With no config file there is one robot, ``default``, reading ``DINGTALK_WEBHOOK`` and
+Webhooks, secrets, app keys and app secrets are never in this file, only the *names* of
+environment variables holding them. A robot is a webhook robot or, with ``app:``, an enterprise
+app robot (:class:`AppRobot`); :attr:`RobotConfig.kind` says which.
+With no config file there is one robot, ``default``, reading ``DINGTALK_WEBHOOK`` and
 ``DINGTALK_SECRET``.
 """
 
 from __future__ import annotations
 
+import enum
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,15 +31,47 @@ class Rate:
     per_seconds: float = 60.0
 
 
+class RobotKind(str, enum.Enum):
+    """How a robot is reached: a custom robot's webhook, or an enterprise app robot's API."""
+
+    WEBHOOK = "webhook"
+    APP = "app"
+
+
+@dataclass(frozen=True)
+class AppRobot:
+    """An enterprise app robot: the app's credentials by variable name, and where it posts.
+
+    ``robot_code`` and ``conversation`` (the group's ``openConversationId``) are not secret; the
+    app key and secret are read from the environment variables named here, never from the file.
+    """
+
+    app_key_env: str
+    app_secret_env: str
+    robot_code: str
+    conversation: str
+
+
 @dataclass(frozen=True)
 class RobotConfig:
-    """How to reach one robot. Only environment-variable *names* live here."""
+    """How to reach one robot. Only environment-variable *names* live here.
+
+    With ``app`` set the robot is an app robot and ``webhook_env``/``secret_env`` are unused
+    (empty and None).
+    """
 
     name: str
     webhook_env: str = "DINGTALK_WEBHOOK"
     secret_env: str | None = "DINGTALK_SECRET"
     keywords: tuple[str, ...] = ()
     rate: Rate = field(default_factory=Rate)
+    display_name: str | None = None
+    app: AppRobot | None = None
+
+    @property
+    def kind(self) -> RobotKind:
+        """:attr:`RobotKind.APP` when the robot has ``app:``, else :attr:`RobotKind.WEBHOOK`."""
+        return RobotKind.WEBHOOK if self.app is None else RobotKind.APP
 
 
 @dataclass(frozen=True)
@@ -126,13 +161,22 @@ def parse_config(
 
 def _robot(name: str, spec: Mapping[str, Any]) -> RobotConfig:
     rate = spec.get("rate") or {}
+    app = _app(spec["app"]) if "app" in spec else None
     return RobotConfig(
         name=name,
-        webhook_env=spec.get("webhook_env", "DINGTALK_WEBHOOK"),
+        webhook_env="" if app else spec.get("webhook_env", "DINGTALK_WEBHOOK"),
         secret_env=spec.get("secret_env"),
         keywords=tuple(spec.get("keywords") or ()),
         rate=Rate(count=int(rate.get("count", 20)), per_seconds=float(rate.get("per_seconds", 60))),
+        display_name=spec.get("display_name"),
+        app=app,
     )
+
+
+def _app(spec: Mapping[str, Any]) -> AppRobot:
+    # The schema made every field a non-empty string already.
+    return AppRobot(app_key_env=spec["app_key_env"], app_secret_env=spec["app_secret_env"],
+                    robot_code=spec["robot_code"], conversation=spec["conversation"])
 
 
 def read_env(name: str | None, environ: Mapping[str, str] | None = None) -> str | None:

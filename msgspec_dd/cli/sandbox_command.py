@@ -1,7 +1,9 @@
 """``msgspec-dd sandbox``: run a local DingTalk-compatible robot until Ctrl-C or SIGTERM.
 
 The first line on stdout, flushed at once, is the webhook URL (with the sandbox's own throwaway
-token, the one token ever printed). Everything else goes to stderr: the settings (never the
+token, the one token ever printed). With ``--app`` the sandbox also serves DingTalk's app robot
+API, and a second line gives its base URL and throwaway app credentials, robot code and group.
+Everything else goes to stderr: the settings (never the
 secret) and one line per request (errcode and msgtype, never the token or signature).
 """
 
@@ -18,6 +20,7 @@ import click
 
 from msgspec_dd.errors import UsageError
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, parse_rate
+from msgspec_dd.sandbox.app_api import AppApi
 
 
 class _Stopped(Exception):
@@ -58,6 +61,9 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
               help="Simulated round trip in ms: one per request, two more per new connection.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               help="Keep accepted messages in this JSON Lines file across restarts.")
+@click.option("--app", "app", is_flag=True,
+              help="Also serve DingTalk's app robot API (/v1.0/...); prints its base URL and "
+              "throwaway app key, app secret, robot code and group on the second line.")
 def command(
     host: str,
     port: int,
@@ -68,22 +74,32 @@ def command(
     lock_seconds: float,
     latency_ms: float,
     store: Path | None,
+    app: bool,
 ) -> None:
     """Run a local DingTalk-compatible robot; prints its webhook URL first."""
     settings = SandboxSettings(
         token=token, secret=secret, keywords=keywords, rate_count=rate[0], rate_seconds=rate[1],
         lock_seconds=lock_seconds, latency_ms=latency_ms, store=store,
     )
-    server = SandboxServer(settings, host=host, port=port, log=_log)
+    server = SandboxServer(settings, host=host, port=port, log=_log, app=AppApi(log=_log) if app else None)
     server.start()
     try:
         click.echo(server.url)
+        if server.app is not None:
+            click.echo(app_line(server.base_url, server.app))
         sys.stdout.flush()
         _announce(server, settings)
         _wait()
     finally:
         server.stop()
     click.echo("sandbox: stopped", err=True)
+
+
+def app_line(base_url: str, app: AppApi) -> str:
+    """The app API's second stdout line: throwaway values, so printing them is safe."""
+    s = app.settings
+    return (f"MSGSPEC_DD_API_BASE={base_url} app_key={s.app_key} app_secret={s.app_secret} "
+            f"robot_code={s.code} conversation={s.conversation}")
 
 
 def _announce(server: SandboxServer, settings: SandboxSettings) -> None:

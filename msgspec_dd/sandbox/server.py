@@ -25,6 +25,7 @@ from msgspec_dd.errors import UsageError
 from msgspec_dd.preview.inbox import inbox_page
 from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
+from msgspec_dd.sandbox.app_api import TOKEN_HEADER, AppApi
 from msgspec_dd.sandbox.faults import Fault, FaultQueue
 from msgspec_dd.sandbox.robot import Outcome, Robot
 from msgspec_dd.sandbox.settings import SandboxSettings, new_token
@@ -55,7 +56,9 @@ class SandboxServer:
         port: int = 0,
         *,
         log: Callable[[str], None] | None = None,
+        app: AppApi | None = None,
     ) -> None:
+        self.app = app  # the enterprise app robot API (sandbox --app), served beside the webhook
         self.settings = settings if settings is not None else SandboxSettings()
         self.token = self.settings.token if self.settings.token is not None else new_token()
         self.secret = self.settings.secret
@@ -266,6 +269,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/_sandbox/reset":
             self._sandbox.reset()
             self._reply_json(200, {"ok": True})
+        elif self._sandbox.app is not None and (
+                reply := self._sandbox.app.handle(url.path, self.headers.get(TOKEN_HEADER), raw)):
+            self._reply_json(*reply)
         else:
             self._reply_json(404, {"error": f"no such endpoint: {url.path}"})
 

@@ -172,13 +172,16 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         return f"$for must read 'NAME in EXPRESSION', got {_json(value)}"
     if path and path[-1] in _ENV_FIELDS and keyword in ("pattern", "not"):
         return _not_an_env_name(str(path[-1]), looks_secret=keyword == "not")
+    if keyword == "not" and "dependentSchemas" in error.absolute_schema_path:
+        return "a robot is either a webhook robot or an app robot: with app:, remove webhook_env and secret_env"
     if keyword == "pattern":  # never repeat the value: it may be a credential pasted in
         return f"does not match the pattern {expected}"
     return str(error.message)
 
 
 #: Fields naming an environment variable, and what that variable holds.
-_ENV_FIELDS = {"webhook_env": "webhook", "secret_env": "secret"}
+_ENV_FIELDS = {"webhook_env": "webhook", "secret_env": "secret", "app_key_env": "app key",
+               "app_secret_env": "app secret"}
 
 
 def _not_an_env_name(field: str, *, looks_secret: bool) -> str:

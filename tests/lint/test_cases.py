@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from msgspec_dd.config import default_config
+from msgspec_dd.config import load_config
 from msgspec_dd.lint.engine import lint_file
 from tests.clirun import CASES
 
 LINT = CASES / "lint"
+#: The cases' robots: ``default`` (a webhook) and ``announce`` (an app robot).
+CONFIG = load_config(LINT / "msgspec-dd.yaml")
 
 
 def _expected() -> dict[str, set[tuple[str, int, int]]]:
@@ -34,13 +36,13 @@ def test_every_bad_case_has_expectations() -> None:
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
 def test_bad_case_reports_exactly_the_expected_problems(path: Path) -> None:
-    found = {(p.rule, p.line, p.column) for p in lint_file(path, default_config())}
+    found = {(p.rule, p.line, p.column) for p in lint_file(path, CONFIG)}
     assert found == EXPECTED[path.name]
 
 
 @pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
 def test_good_case_is_clean(path: Path) -> None:
-    assert lint_file(path, default_config()) == []
+    assert lint_file(path, CONFIG) == []
 
 
 def test_every_rule_is_exercised_by_a_case() -> None:

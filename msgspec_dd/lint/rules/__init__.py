@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from msgspec_dd.lint.rule import Rule
 from msgspec_dd.lint.rules import (
+    app_robot_hide_avatar,
+    app_robot_unsupported,
     at_no_effect,
     at_not_mentioned,
     body_too_large,
@@ -48,6 +50,8 @@ RULES: dict[str, Rule] = {
         at_not_mentioned,
         at_no_effect,
         unsupported_markdown,
+        app_robot_unsupported,
+        app_robot_hide_avatar,
     )
 }
 
