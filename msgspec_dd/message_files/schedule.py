@@ -19,7 +19,9 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
+from msgspec_dd.config import CONFIG_NAME, Config
 from msgspec_dd.errors import UsageError
+from msgspec_dd.message_files import built_ins
 from msgspec_dd.message_files.discovery import discover
 from msgspec_dd.message_files.loader import LoadError, PathT, load_document
 
@@ -31,6 +33,8 @@ DEFAULT_GRACE = timedelta(hours=1)
 _DURATION = re.compile(r"(?:([0-9]{1,5})d)?(?:([0-9]{1,5})h)?(?:([0-9]{1,5})m)?(?:([0-9]{1,5})s)?")
 _UNITS = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
 _KINDS = ("change", "manual")
+#: Where ``--changed-since`` (and ``--due``) look when no path is given.
+DEFAULT_PATHS = (Path("messages"),)
 
 
 @dataclass(frozen=True)
@@ -281,11 +285,33 @@ class SendSelection:
 
     files: tuple[Path, ...]
     held: tuple[tuple[Path, Schedule], ...] = ()
+    nothing: str = "no message files found; nothing to send"  # what to say when ``files`` is empty
 
     def notes(self) -> list[str]:
         """One line per file left out, saying why (for stderr or a summary)."""
         return [f"not sent: {path} is when: {schedule.kind}" + _held_reason(schedule)
                 for path, schedule in self.held]
+
+
+def select_for_send(paths: Sequence[Path], config: Config, *, changed_since: str | None = None,
+                    cwd: Path | None = None) -> SendSelection:
+    """The files ``send PATH... [--changed-since REF]`` takes (see :func:`files_to_send` and
+    :func:`files_changed_since`); ``--changed-since`` looks under ``messages/`` by default."""
+    tz = built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
+    if changed_since is not None:
+        roots = list(paths) or list(DEFAULT_PATHS)
+        return files_changed_since(changed_since, roots, tz=tz, cwd=cwd or _git_cwd(roots))
+    if not paths:
+        raise UsageError("send needs a PATH (a message file or folder), or --changed-since REF")
+    return files_to_send(paths, tz=tz)
+
+
+def _git_cwd(roots: Sequence[Path]) -> Path:
+    """Where to ask git: the first existing root's folder, so a job run from $HOME finds the repo."""
+    for root in roots:
+        if root.exists():
+            return root if root.is_dir() else root.parent
+    return Path.cwd()
 
 
 def _held_reason(schedule: Schedule) -> str:
@@ -306,7 +332,12 @@ def files_to_send(paths: Sequence[Path], *, tz: tzinfo) -> SendSelection:
             held.extend(left)
         else:
             files.append(path)
-    return SendSelection(tuple(discover(files)), tuple(held))
+    taken = discover(files)
+    named = {file.resolve() for file in taken}  # also in a directory: it is sent, not held
+    where = ", ".join(map(str, paths))
+    nothing = (f"no message file in {where} is sent on change; nothing to send" if held
+               else f"no message files found in {where}; nothing to send")
+    return SendSelection(tuple(taken), tuple((f, s) for f, s in held if f.resolve() not in named), nothing)
 
 
 def split_by_when(files: Iterable[Path], *, tz: tzinfo) -> tuple[list[Path], list[tuple[Path, Schedule]]]:
@@ -340,7 +371,9 @@ def files_changed_since(ref: str, paths: Sequence[Path], *, tz: tzinfo, cwd: Pat
     changed = changes.changed(roots)
     candidates = [file for file in discover(p for p in paths if p.exists()) if file.resolve() in changed]
     taken, held = split_by_when(candidates, tz=tz)
-    return SendSelection(tuple(taken), tuple(held))
+    where = ", ".join(map(str, paths))
+    nothing = f"no when: change message file in {where} changed since {ref}; nothing to send"
+    return SendSelection(tuple(taken), tuple(held), nothing)
 
 
 def read_at(text: str, *, tz: tzinfo) -> datetime:
