@@ -13,7 +13,7 @@ from cron-descriptor; both are imported only when a schedule is used (CLI start-
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -292,18 +292,40 @@ class SendSelection:
         return [f"not sent: {path} is when: {schedule.kind}" + _held_reason(schedule)
                 for path, schedule in self.held]
 
+    def summary_lines(self, display: Callable[[Path], str] = str) -> list[str]:
+        """Markdown lines for a job summary: each file left out and when it goes out, in English
+        and Chinese (``display`` turns a path into what the reader should see)."""
+        return [f"`{display(path)}` waits: {schedule.describe()} / {schedule.describe('zh')}"
+                if schedule.kind == "cron" else
+                f"`{display(path)}` is when: manual, sent only when named / {schedule.describe('zh')}"
+                for path, schedule in self.held]
+
 
 def select_for_send(paths: Sequence[Path], config: Config, *, changed_since: str | None = None,
                     cwd: Path | None = None) -> SendSelection:
     """The files ``send PATH... [--changed-since REF]`` takes (see :func:`files_to_send` and
     :func:`files_changed_since`); ``--changed-since`` looks under ``messages/`` by default."""
-    tz = built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
+    tz = config_timezone(config)
     if changed_since is not None:
         roots = list(paths) or list(DEFAULT_PATHS)
         return files_changed_since(changed_since, roots, tz=tz, cwd=cwd or _git_cwd(roots))
     if not paths:
         raise UsageError("send needs a PATH (a message file or folder), or --changed-since REF")
     return files_to_send(paths, tz=tz)
+
+
+def hold_back(files: Sequence[Path], config: Config, *, named: Sequence[Path] = ()) -> SendSelection:
+    """``files`` (already chosen, such as the Action's changed files) less their scheduled and
+    manual ones; a file in ``named`` was named explicitly and stays whatever its ``when``."""
+    explicit = {path.resolve() for path in named if path.is_file()}
+    taken, held = split_by_when([f for f in files if f.resolve() not in explicit], tz=config_timezone(config))
+    kept = set(taken) | {f for f in files if f.resolve() in explicit}
+    return SendSelection(tuple(f for f in files if f in kept), tuple(held))
+
+
+def config_timezone(config: Config) -> tzinfo:
+    """The zone schedules are read in: ``timezone`` of msgspec-dd.yaml, else the machine's."""
+    return built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
 
 
 def _git_cwd(roots: Sequence[Path]) -> Path:
