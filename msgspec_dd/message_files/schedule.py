@@ -401,7 +401,8 @@ def files_changed_since(ref: str, paths: Sequence[Path], *, tz: tzinfo, cwd: Pat
 def read_at(text: str, *, tz: tzinfo) -> datetime:
     """``--at ISO-8601``: without an offset the time is read in ``tz``; UsageError when malformed."""
     try:
-        moment = datetime.fromisoformat(text)
+        # Python 3.10's fromisoformat does not read the common "Z" suffix.
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError as err:
         raise UsageError(f"--at {text!r} is not an ISO-8601 time; write it like 2026-12-04T08:05 "
                          "or 2026-12-04T08:05+08:00") from err

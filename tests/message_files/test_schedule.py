@@ -87,6 +87,7 @@ def test_a_naive_time_is_read_in_the_configured_zone() -> None:
     assert weekly().is_due(datetime(2026, 12, 4, 8, 30))
     assert read_at("2026-12-04T08:30", tz=SHANGHAI) == datetime(2026, 12, 4, 8, 30, tzinfo=SHANGHAI)
     assert read_at("2026-12-04T00:30+00:00", tz=SHANGHAI).utcoffset() == timedelta(0)
+    assert read_at("2026-12-04T00:30Z", tz=SHANGHAI) == datetime(2026, 12, 4, 0, 30, tzinfo=timezone.utc)
 
 
 def test_a_malformed_at_is_a_usage_error() -> None:
