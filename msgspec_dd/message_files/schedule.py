@@ -398,6 +398,34 @@ def files_changed_since(ref: str, paths: Sequence[Path], *, tz: tzinfo, cwd: Pat
     return SendSelection(tuple(taken), tuple(held), nothing)
 
 
+@dataclass(frozen=True)
+class Due:
+    """A scheduled file that ``send --due`` sends, for ``occurrence`` (also its ``now``)."""
+
+    path: Path
+    schedule: Schedule
+    occurrence: datetime
+
+
+def files_due(paths: Sequence[Path], config: Config, *, at: datetime) -> tuple[list[Due], list[Path]]:
+    """``send --due``: the scheduled files under ``paths`` (default ``messages/``) whose latest
+    occurrence at or before ``at`` is less than ``grace`` ago, and the files whose ``when`` could
+    not be read (to report: they would otherwise never be sent). The ledger, not this, knows
+    which occurrences were already sent."""
+    tz = config_timezone(config)
+    due: list[Due] = []
+    unreadable: list[Path] = []
+    for file in discover(list(paths) or list(DEFAULT_PATHS)):
+        schedule = schedule_of(file, tz=tz)
+        if schedule is None:
+            unreadable.append(file)
+            continue
+        occurrence = schedule.due_occurrence(at)
+        if occurrence is not None:
+            due.append(Due(file, schedule, occurrence))
+    return due, unreadable
+
+
 def read_at(text: str, *, tz: tzinfo) -> datetime:
     """``--at ISO-8601``: without an offset the time is read in ``tz``; UsageError when malformed."""
     try:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from msgspec_dd.config import default_config
 from msgspec_dd.errors import UsageError
 from msgspec_dd.message_files.schedule import (
+    Due,
     Schedule,
     WhenError,
     check_when,
+    files_due,
     files_to_send,
     format_duration,
     parse_duration,
@@ -193,3 +197,17 @@ def test_a_file_named_explicitly_is_taken_whatever_its_when(tmp_path: Path) -> N
     selection = files_to_send([weekly_file, tmp_path / "m"], tz=SHANGHAI)
     assert selection.files == (weekly_file,)
     assert selection.held == ()
+
+
+def test_files_due_are_the_scheduled_files_within_grace(tmp_path: Path) -> None:
+    config = dataclasses.replace(default_config(), timezone="Asia/Shanghai")
+    weekly_file = write(tmp_path / "m" / "weekly.yaml", "{cron: '0 8 * * 5', grace: 2h}")
+    write(tmp_path / "m" / "daily.yaml", "{cron: '0 7 * * *'}")  # 07:00 is over an hour ago at 09:30
+    write(tmp_path / "m" / "news.yaml", None)
+    write(tmp_path / "m" / "hand.yaml", "manual")
+    broken = write(tmp_path / "m" / "broken.yaml", "{cron: '0 8 30 2 *'}")
+    at = datetime(2026, 12, 4, 9, 30)  # a Friday, read in Asia/Shanghai
+    due, unreadable = files_due([tmp_path / "m"], config, at=at)
+    assert due == [Due(weekly_file, weekly("2h"), datetime(2026, 12, 4, 8, tzinfo=SHANGHAI))]
+    assert unreadable == [broken]
+    assert files_due([tmp_path / "m"], config, at=at + timedelta(hours=1))[0] == []
