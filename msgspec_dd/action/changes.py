@@ -8,23 +8,22 @@
   merged onto; when the PR head itself is checked out, the diff from the merge base with the base
   branch (what GitHub's "Files changed" shows).
 
-Deleted files are never selected. A renamed file counts as changed when its content changed, or
-when it moved in from outside the selected paths (publishing a draft); a pure move inside them
-does not, so a reorganisation never sends a message again. Commits missing from a shallow clone
-are fetched by id from ``origin``; ``git diff`` only needs the two commits, not the history.
+What counts as changed (deleted never; renamed only with new content or from outside the paths)
+is :mod:`msgspec_dd.git_diff`'s, shared with ``send --changed-since``. Commits missing from a
+shallow clone are fetched by id from ``origin``; ``git diff`` only needs the two commits.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from msgspec_dd.errors import UsageError
+from msgspec_dd.git_diff import EMPTY, Change, ChangeSet, Git, GitError, diff, toplevel, within
+
+__all__ = ["EMPTY", "Change", "ChangeSet", "Git", "GitError", "changes_for_event", "within"]
 
 #: Events whose payload says what changed.
 EVENTS = ("push", "pull_request", "pull_request_target")
@@ -32,98 +31,6 @@ EVENTS = ("push", "pull_request", "pull_request_target")
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _ZERO = re.compile(r"0+")
 _FETCH_HINT = "check the repository out with actions/checkout's fetch-depth: 0"
-
-
-class GitError(UsageError):
-    """A git command failed (not a repository, a commit that cannot be found)."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One path in a diff: ``status`` is git's letter (A, M, R, C, T, D); paths are absolute."""
-
-    status: str
-    path: Path
-    old_path: Path | None = None
-    similarity: int | None = None
-
-    def counts(self, roots: Sequence[Path]) -> bool:
-        """True when the file at ``path`` is new or has new content as far as ``roots`` go."""
-        if self.status == "D":
-            return False
-        if self.status == "R" and self.similarity == 100 and self.old_path is not None:
-            return not within(self.old_path, roots)
-        return True
-
-
-@dataclass(frozen=True)
-class ChangeSet:
-    """What changed between two commits (``base`` may be the empty tree)."""
-
-    base: str
-    head: str
-    changes: tuple[Change, ...]
-
-    def changed(self, roots: Sequence[Path]) -> frozenset[Path]:
-        """Absolute paths of the files added or modified (see :meth:`Change.counts`)."""
-        return frozenset(change.path for change in self.changes if change.counts(roots))
-
-    def describe(self) -> str:
-        """``abc1234..def5678`` for people."""
-        return f"{self.base[:7]}..{self.head[:7]}"
-
-
-EMPTY = ChangeSet("", "", ())
-
-
-def within(path: Path, roots: Sequence[Path]) -> bool:
-    """True when ``path`` is one of ``roots`` or inside one of them."""
-    return any(path == root or root in path.parents for root in roots)
-
-
-class Git:
-    """Runs git in one repository and returns its stdout; :class:`GitError` on failure."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-
-    def __call__(self, *args: str) -> str:
-        try:
-            proc = subprocess.run(
-                ["git", "-C", str(self.cwd), *args], capture_output=True, text=True,
-                encoding="utf-8", errors="surrogateescape", check=False,
-                # Never wait for a password prompt: a fetch that needs one just fails.
-                env=_git_env(),
-            )
-        except OSError as err:
-            raise GitError(f"cannot run git: {err}") from err
-        if proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}")
-        return proc.stdout
-
-    def has_commit(self, sha: str) -> bool:
-        try:
-            self("cat-file", "-e", f"{sha}^{{commit}}")
-        except GitError:
-            return False
-        return True
-
-    def parents(self, sha: str) -> list[str]:
-        """The parents written in the commit object (also those a shallow clone cuts off)."""
-        header = self("cat-file", "commit", sha).split("\n\n", 1)[0]
-        return [line.split()[1] for line in header.splitlines() if line.startswith("parent ")]
-
-
-def _git_env() -> dict[str, str]:
-    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-
-
-def toplevel(cwd: Path) -> Path:
-    """The root of the git repository containing ``cwd``."""
-    try:
-        return Path(Git(cwd)("rev-parse", "--show-toplevel").strip()).resolve()
-    except GitError as err:
-        raise GitError(f"changed-only needs a git checkout: {cwd} is not one ({err})") from err
 
 
 def changes_for_event(event_name: str, event: Mapping[str, Any], cwd: Path) -> ChangeSet:
@@ -139,7 +46,7 @@ def changes_for_event(event_name: str, event: Mapping[str, Any], cwd: Path) -> C
     if span is None:
         return EMPTY
     base, head = span
-    return ChangeSet(base, head, _diff(git, root, base, head))
+    return ChangeSet(base, head, diff(git, root, base, head))
 
 
 def _push_span(event: Mapping[str, Any], git: Git) -> tuple[str, str] | None:
@@ -207,20 +114,3 @@ def _ensure_commit(git: Git, sha: str, what: str) -> None:
                        f"{_FETCH_HINT}") from err
     if not git.has_commit(sha):
         raise GitError(f"{what} {sha[:12]} is not in this clone; {_FETCH_HINT}")
-
-
-def _diff(git: Git, root: Path, base: str, head: str) -> tuple[Change, ...]:
-    out = git("diff", "--name-status", "-z", "--find-renames", "--no-ext-diff", base, head, "--")
-    tokens = out.split("\0")
-    changes: list[Change] = []
-    index = 0
-    while index < len(tokens) and tokens[index]:
-        status = tokens[index]
-        if status[0] in "RC":
-            old, new = tokens[index + 1], tokens[index + 2]
-            changes.append(Change(status[0], root / new, root / old, int(status[1:] or 0)))
-            index += 3
-        else:
-            changes.append(Change(status[0], root / tokens[index + 1]))
-            index += 2
-    return tuple(changes)

@@ -98,9 +98,21 @@ def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: 
     err.write(f"msgspec-dd: {len(selection.files)} message file(s) {selection.scope}\n")
     report = lint_paths(list(selection.files), config) if selection.files else LintReport((), ())
     GitHubReporter(out).report(report)
+    held = _held_back(inputs, config, selection)
     if inputs.command == "send":
-        return _send(inputs, config, selection, report, runner, environ, err)
-    return _review(inputs, config, selection, report, runner)
+        return _send(inputs, config, held, report, runner, environ, err)
+    return _review(inputs, config, Selection(selection.files, selection.scope, held.notes), report, runner)
+
+
+def _held_back(inputs: ActionInputs, config: Config, selection: Selection) -> Selection:
+    """Scheduled and manual files are linted and shown, but only change files are sent; the
+    summary says which wait (a file named in ``paths`` is sent whatever its when, unless
+    ``changed-only``)."""
+    from msgspec_dd.message_files.schedule import hold_back
+
+    named = [] if inputs.changed_only else [Path(path) for path in inputs.paths]
+    chosen = hold_back(selection.files, config, named=named)
+    return Selection(chosen.files, selection.scope, (*selection.notes, *chosen.summary_lines(_display)))
 
 
 def select(inputs: ActionInputs, environ: Mapping[str, str]) -> Selection:

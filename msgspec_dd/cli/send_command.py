@@ -34,7 +34,7 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
 
 
 @click.command("send")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @variable_options
 @click.option("--robot", "robot_names", multiple=True, metavar="NAME",
               help="Send to this robot instead of the files' own (repeatable).")
@@ -47,6 +47,9 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
               help="How long one message may wait for its robot's rate or lock before it is "
               "reported as not sent.")
 @click.option("--force", is_flag=True, help="Send even what the ledger records as sent.")
+@click.option("--changed-since", metavar="REF",
+              help="Send the when: change files under PATHS (default messages/) that git shows as "
+              "added or modified since REF.")
 @click.option("--sandbox", is_flag=True,
               help="Send to a local sandbox robot instead of DingTalk, then show what arrived.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
@@ -61,6 +64,7 @@ def command(
     ledger_path: Path | None,
     max_wait: float,
     force: bool,
+    changed_since: str | None,
     sandbox: bool,
     format_: str,
     config_path: Path | None,
@@ -76,13 +80,17 @@ def command(
     from msgspec_dd.config import load_config
     from msgspec_dd.delivery.batch import check_options, send
     from msgspec_dd.message_files.pipeline import prepare_messages
+    from msgspec_dd.message_files.schedule import select_for_send
 
     check_options(ledger=ledger_path, sandbox=sandbox)
     config = load_config(config_path)
-    messages = prepare_messages(paths, config=config, var_args=var_args, vars_file=vars_file,
+    selection = select_for_send(paths, config, changed_since=changed_since)
+    for note in selection.notes():
+        _progress(note)
+    messages = prepare_messages(selection.files, config=config, var_args=var_args, vars_file=vars_file,
                                 robots_override=robot_names)
     if not messages:
-        _progress(f"no message files found in {', '.join(map(str, paths))}; nothing to send")
+        _progress(selection.nothing)
     if dry_run:
         _dry_run(messages, config, format_)
         return

@@ -45,9 +45,20 @@ def build_items(
                 payload=message.payload,
                 robot=", ".join(message.robots),
                 problems=tuple(problem.format() for problem in warnings),
+                when=_when(Path(message.path), config),
             )
         )
     return items
+
+
+def _when(path: Path, config: Config) -> tuple[str, str] | None:
+    """The file's schedule in words, English and Chinese; None for ``when: change``."""
+    from msgspec_dd.message_files.schedule import config_timezone, schedule_of
+
+    schedule = schedule_of(path, tz=config_timezone(config))
+    if schedule is None or schedule.kind == "change":
+        return None
+    return schedule.describe("en"), schedule.describe("zh")
 
 
 def write_page(page: str, path: Path) -> None:

@@ -36,6 +36,7 @@ class PreviewItem:
     payload: Mapping[str, Any]
     robot: str = "default"
     problems: tuple[str, ...] = ()
+    when: tuple[str, str] | None = None  # when it goes out, in English and Chinese (not for change)
 
 
 @functools.cache
@@ -85,8 +86,16 @@ def _item_html(item: PreviewItem) -> str:
         '<div class="dd-caption">chat list · 会话列表</div>'
         f"{render_chatlist_html(item.payload, robot_name=item.robot)}"
         '<div class="dd-chat" data-testid="chat">'
-        f"{render_message_html(item.payload, robot_name=item.robot)}</div></section>"
+        f"{render_message_html(item.payload, robot_name=item.robot)}</div>{_when_html(item.when)}</section>"
     )
+
+
+def _when_html(when: tuple[str, str] | None) -> str:
+    if when is None:
+        return ""
+    english, chinese = (html.escape(words) for words in when)
+    return (f'<div class="dd-caption" data-testid="when">when: {english}'
+            f' · <span lang="zh-CN">发送时机：{chinese}</span></div>')
 
 
 def _problems_html(problems: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ from msgspec_dd.lint.rules import (
     committed_secret,
     file_schema,
     insecure_url,
+    invalid_when,
     missing_keyword,
     payload_schema,
     render_failed,
@@ -36,6 +37,7 @@ RULES: dict[str, Rule] = {
         template_syntax,
         undeclared_variable,
         unknown_robot,
+        invalid_when,
         committed_secret,
         yaml_trap,
         unused_variable,
@@ -56,6 +58,6 @@ RULES: dict[str, Rule] = {
 }
 
 #: Checks send runs before rendering: a file failing them cannot be rendered meaningfully.
-SEND_SOURCE_RULES = ("file-schema", "yaml-trap", "template-syntax", "undeclared-variable")
+SEND_SOURCE_RULES = ("file-schema", "yaml-trap", "template-syntax", "undeclared-variable", "invalid-when")
 #: Checks of the rendered body that DingTalk would refuse: send runs these before any POST.
 SEND_RENDERED_RULES = ("payload-schema", "body-too-large", "missing-keyword", "url-scheme")
