@@ -44,8 +44,8 @@ def make(sandbox: SandboxServer, sleeps: list[float]) -> Iterator[MAKE]:
         options.setdefault("secret", sandbox.secret)
         options.setdefault("sleep", sleeps.append)
         options.setdefault("timeout", 2.0)
-        options.setdefault("retry", ExponentialBackoff(random=lambda: 0.5))
-        robot = Robot("default", options.pop("url", sandbox.url), **options)
+        options.setdefault("backoff", ExponentialBackoff(random=lambda: 0.5))
+        robot = Robot.webhook("default", options.pop("url", sandbox.url), **options)
         robots.append(robot)
         return robot
 
@@ -284,7 +284,7 @@ def test_a_refusal_after_an_unanswered_post_still_says_it_may_have_arrived(
     def sleep(seconds: float) -> None:  # before the retry, the robot goes away
         sandbox.stop()
 
-    result = make(sleep=sleep, retry=ExponentialBackoff(max_attempts=2, random=lambda: 0.5)).send(TEXT)
+    result = make(sleep=sleep, backoff=ExponentialBackoff(max_attempts=2, random=lambda: 0.5)).send(TEXT)
     assert result.status is Status.FAILED and result.attempts == 2
     assert "ConnectionRefusedError" in result.detail
     assert "may or may not have arrived" in result.hint
@@ -362,7 +362,7 @@ def test_a_huge_errmsg_is_kept_short(sandbox: SandboxServer, make: MAKE) -> None
 def test_pacing_keeps_to_the_rate_without_a_single_rate_limit_answer() -> None:
     settings = SandboxSettings(rate_count=5, rate_seconds=2.0)
     with SandboxServer(settings) as server:
-        robot = Robot("default", server.url, rate=Rate(5, 2.0))
+        robot = Robot.webhook("default", server.url, rate=Rate(5, 2.0))
         started = time.monotonic()
         results = [robot.send({"msgtype": "text", "text": {"content": f"n{i}"}}) for i in range(12)]
         elapsed = time.monotonic() - started
@@ -378,7 +378,7 @@ def test_a_rate_limit_answer_locks_the_robot_and_max_wait_zero_reports_not_sent(
 ) -> None:
     settings = SandboxSettings(rate_count=2, rate_seconds=60.0)
     with SandboxServer(settings) as server:
-        robot = Robot("default", server.url, rate=Rate(50, 60.0), sleep=sleeps.append)
+        robot = Robot.webhook("default", server.url, rate=Rate(50, 60.0), sleep=sleeps.append)
         results = [robot.send(TEXT, max_wait=0) for _ in range(4)]
         robot.close()
         assert [r.status for r in results] == [Status.SENT] * 2 + [Status.FAILED] * 2
@@ -407,7 +407,7 @@ def test_long_waits_are_reported_as_progress(sandbox: SandboxServer) -> None:
     def sleep(seconds: float) -> None:
         clock[0] += seconds
 
-    robot = Robot("default", sandbox.url, secret=sandbox.secret, rate=Rate(1, 40.0),
+    robot = Robot.webhook("default", sandbox.url, secret=sandbox.secret, rate=Rate(1, 40.0),
                   clock=lambda: clock[0], sleep=sleep, progress=heard.append)
     assert robot.send(TEXT).ok and robot.send(TEXT).ok
     robot.close()
@@ -454,7 +454,7 @@ def test_a_webhook_url_that_cannot_be_parsed_is_a_config_error_not_a_traceback()
         Robot.from_env(config=default_config(), environ={"DINGTALK_WEBHOOK": broken})
     assert token not in str(info.value)
     with pytest.raises(ConfigError, match="the webhook is not a valid webhook URL"):
-        Robot("default", broken)
+        Robot.webhook("default", broken)
 
 
 def test_a_max_wait_that_is_not_a_finite_number_is_refused(sandbox: SandboxServer, make: MAKE) -> None:
@@ -465,10 +465,10 @@ def test_a_max_wait_that_is_not_a_finite_number_is_refused(sandbox: SandboxServe
     assert sandbox.requests == 0
 
 
-def test_hide_credentials_hides_only_what_the_robot_holds(sandbox: SandboxServer, make: MAKE) -> None:
+def test_redact_hides_what_the_robot_holds_but_not_a_checksum(sandbox: SandboxServer,
+                                                              make: MAKE) -> None:
     assert sandbox.secret is not None
     checksum = "ab" * 32
     robot = make()
-    text = f"{checksum} {sandbox.token} {sandbox.secret}"
-    assert robot.hide_credentials(text) == f"{checksum} *** ***"
-    assert robot.redact(text) == "*** *** ***"  # error texts: anything token-shaped goes
+    text = f"{checksum} {sandbox.token} {sandbox.secret} access_token={checksum}"
+    assert robot.redact(text) == f"{checksum} *** *** access_token=***"
