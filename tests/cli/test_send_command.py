@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -422,3 +423,61 @@ def test_long_waits_show_progress_on_stderr(
     assert len(waits) == 1
     assert re.fullmatch(r"msgspec-dd: robot default: waiting [34]s for its rate \(1 per 4s\)",
                         waits[0])
+
+
+def test_a_fifo_as_ledger_is_a_usage_error_before_any_post(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    os.mkfifo(project / "ledger.fifo")
+    code, out, err = run(capsys, robots, "send", "m", "--ledger", "ledger.fifo")
+    assert (code, out) == (2, [])
+    assert err.splitlines()[-1] == (
+        "msgspec-dd: ledger.fifo: the ledger must be a regular file (or a path to create), not a "
+        "FIFO. Give --ledger a file path such as sent.jsonl.")
+    assert robots["default"].requests == robots["ops"].requests == 0
+
+
+def _send_process(project: Path, env: dict[str, str], *args: str,
+                  file_size_limit: int | None = None) -> subprocess.CompletedProcess[str]:
+    """``msgspec-dd send`` in a child process, which a regression cannot hang (timeout)."""
+    def limit_file_size() -> None:
+        if file_size_limit is not None:  # a disk that is full after this many bytes
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    return subprocess.run([sys.executable, "-m", "msgspec_dd", "send", *args], cwd=project,
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+                          check=False, preexec_fn=limit_file_size)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
+def test_a_device_as_ledger_is_a_usage_error_not_read_forever(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+) -> None:
+    env = {name: os.environ[name] for name in ("T_DEFAULT_HOOK", "T_DEFAULT_SECRET", "T_OPS_HOOK")}
+    done = _send_process(project, env, "m", "--ledger", "/dev/full")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines()[-1] == (
+        "msgspec-dd: /dev/full: the ledger must be a regular file (or a path to create), not a "
+        "device. Give --ledger a file path such as sent.jsonl.")
+    assert robots["default"].requests == robots["ops"].requests == 0
+
+
+def test_a_full_disk_reports_every_message_sent_then_the_ledger_error(
+    project: Path, robots: dict[str, SandboxServer],
+) -> None:
+    (project / "full").mkdir()
+    for n in range(6):
+        (project / "full" / f"f{n}.yaml").write_text(text_message(f"日报 f{n}"), "utf-8")
+    env = {"T_DEFAULT_HOOK": robots["default"].url, "T_DEFAULT_SECRET": str(robots["default"].secret)}
+    # Room for a few records (about 250 bytes each, two per message), not for all twelve.
+    done = _send_process(project, env, "full", "--ledger", "l.jsonl", file_size_limit=1200)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    arrived = [body["text"]["content"] for body in robots["default"].messages]
+    assert 1 <= len(arrived) < 6
+    assert done.stdout.splitlines() == [f"full/{text[3:]}.yaml -> default: sent" for text in arrived]
+    assert done.stderr.splitlines()[-1] == (
+        "msgspec-dd: l.jsonl: cannot write the ledger (File too large); stopped sending")
+    for secret in (robots["default"].token, str(robots["default"].secret)):
+        assert secret not in done.stdout + done.stderr

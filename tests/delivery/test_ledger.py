@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from msgspec_dd.delivery.ledger import Entry, Ledger, message_identity
 from msgspec_dd.delivery.results import NoAnswer, Reply
 from msgspec_dd.dingtalk.errcodes import Kind
-from msgspec_dd.errors import UsageError
+from msgspec_dd.errors import DeliveryError, UsageError
 
 OK = Reply(at=100.0, kind=Kind.OK, errcode=0, errmsg="ok", http_status=200)
 TIMEOUT = Reply(at=101.0, kind=Kind.RETRYABLE, error="no answer within 10s (timeout)",
@@ -198,3 +199,33 @@ def test_identity_of_string_keyed_variables_is_unchanged_by_key_canonicalisation
     assert message_identity("m/a.yaml", "c1", "default", {"d": {"b": 1, "a": [2]}}) == expected
     tagged_lookalike = message_identity("p", "c", "r", {"\0int:1": "x"})
     assert tagged_lookalike != message_identity("p", "c", "r", {1: "x"})
+
+
+def test_a_fifo_is_a_usage_error_and_is_never_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "ledger.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match=r"ledger\.fifo: the ledger must be a regular file .* "
+                                         r"not a FIFO"):
+        reopen(fifo)
+
+
+def test_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="not a directory"):
+        reopen(tmp_path)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
+def test_a_device_is_a_usage_error_not_read_forever() -> None:
+    with pytest.raises(UsageError, match=r"/dev/full: the ledger must be a regular file .* "
+                                         r"not a device"):
+        reopen(Path("/dev/full"))
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
+def test_a_failed_write_is_a_delivery_error_and_closing_after_it_does_not_raise() -> None:
+    # A ledger whose disk is full: /dev/full accepts the open and fails every write (ENOSPC).
+    ledger = Ledger(Path("/dev/full"), open("/dev/full", "r+b"), clock=clock)  # noqa: SIM115
+    with pytest.raises(DeliveryError, match=r"cannot write the ledger .*; stopped sending"):
+        ledger.attempt("id1", "default", "u1", path="m/a.yaml")
+    assert ledger.entry("id1") == Entry()  # nothing recorded, so nothing may be posted
+    ledger.close()
