@@ -155,6 +155,8 @@ class Ledger:
                   "at": reply.at, "errcode": reply.errcode, "errmsg": reply.errmsg or reply.error,
                   "httpStatus": reply.http_status, "uncertain": reply.uncertain,
                   "posted": reply.posted}
+        if reply.message_id is not None:  # what recall and status of app robots will need
+            record["messageId"] = reply.message_id
         self._write(record)
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ from msgspec_dd.delivery import failures
 from msgspec_dd.delivery.pacing import Pacer, Wait, check_max_wait, duration, wait_for_turn
 from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.retry import (
+    ExponentialBackoff,
     RateLimitRetry,
     RenewRetry,
     RetryHandler,
@@ -95,7 +96,7 @@ class Robot:
         self.max_wait = check_max_wait(max_wait)
         self.pacer = Pacer(rate or Rate())
         self.handlers = tuple(handlers) if handlers is not None else (
-            TransientRetry(sleep, *((backoff,) if backoff else ())),
+            TransientRetry(sleep, backoff or ExponentialBackoff()),
             RenewRetry(transport.renew),
             RateLimitRetry(self.pacer),
         )

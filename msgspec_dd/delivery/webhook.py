@@ -27,6 +27,8 @@ from msgspec_dd.redaction import redact
 #: Seconds to wait for DingTalk's answer to one POST.
 DEFAULT_TIMEOUT = 10.0
 HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+_NO_ANSWER_CAUSES = {NoAnswer.UNSENT: Cause.UNSENT, NoAnswer.UNCERTAIN: Cause.UNCERTAIN,
+                     NoAnswer.INVALID_URL: Cause.INVALID_URL}
 
 
 def _now_ms() -> int:
@@ -133,7 +135,7 @@ class WebhookTransport:
             error, kind = f"network error: {_reason(err)}", Kind.RETRYABLE
         # requests quotes the whole URL, the signature of this very request included.
         return Reply(self._clock(), kind, error=self.redact(error, sign), no_answer=reason,
-                     hint=errcodes.HINTS[Cause(reason.value)])
+                     hint=errcodes.HINTS[_NO_ANSWER_CAUSES[reason]])
 
     def _answer(self, response: requests.Response) -> Reply:
         at, status = self._clock(), response.status_code

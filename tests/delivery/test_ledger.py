@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,13 @@ def test_a_failed_write_is_a_delivery_error_and_closing_after_it_does_not_raise(
         ledger.attempt("id1", "default", "u1", path="m/a.yaml")
     assert ledger.entry("id1") == Entry()  # nothing recorded, so nothing may be posted
     ledger.close()
+
+
+def test_a_message_id_is_recorded_when_the_robot_returns_one(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    ledger = reopen(path)
+    ledger.outcome("sent", "id1", "announce", "u1", replace(OK, message_id="pqk-1"))
+    ledger.outcome("sent", "id2", "default", "u2", OK)
+    ledger.close()
+    first, second = records(path)
+    assert first["messageId"] == "pqk-1" and "messageId" not in second
