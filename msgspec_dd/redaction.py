@@ -1,16 +1,17 @@
 """Hiding credentials in any text msgspec-dd shows: one rule, used everywhere.
 
 What is hidden, wherever text goes (errors, problems, result lines, logs, rendered bodies,
-previews, the Action's outputs and summary):
+previews, what arrived at a sandbox, the Action's outputs and summary):
 
-1. every value the caller holds as a credential (a robot's token, webhook URL, secret, the
-   signature of the request in flight), raw or URL-encoded, whatever its shape;
-2. a signing secret (``SEC`` + 64 hex), unmistakable by its shape;
-3. the value of an ``access_token`` parameter (also URL-encoded, ``access_token%3D``), a
-   credential by its context.
+1. every value the caller holds as a credential (a robot's token, webhook URL, secret),
+   raw or URL-encoded, whatever its shape;
+2. anything shaped like a DingTalk credential: a signing secret (``SEC`` + 64 hex), an access
+   token (64 hex characters standing on their own), and the value of an ``access_token`` or
+   ``sign`` parameter (also ``access_token%3D``, URL-encoded).
 
-A bare 64-hex string is *not* hidden for its shape alone: message bodies quote SHA-256
-checksums and commit ids, and a token this process uses is hidden anyway, as a held value.
+Shown text errs on the side of hiding: a SHA-256 checksum quoted in a message is shown as
+``***`` by ``render`` and ``preview`` too (what is *posted* is never changed), because a token
+pasted into a message or a config file looks exactly like one.
 """
 
 from __future__ import annotations
@@ -26,8 +27,13 @@ MASK = "***"
 MIN_SECRET = 6
 
 _PATTERNS = (
+    # access_token=... and sign=... in URLs, whatever the value looks like.
     (re.compile(r"(access_token(?:=|%3[dD]))[^&\s'\"<>)]+"), r"\1" + MASK),
+    (re.compile(r"(?<![A-Za-z0-9_])(sign=)[^&\s'\"<>)]+"), r"\1" + MASK),
+    # A signing secret anywhere.
     (re.compile(r"SEC[0-9a-fA-F]{64}"), "SEC" + MASK),
+    # A bare access token anywhere (64 hex characters standing on their own).
+    (re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])"), MASK),
 )
 
 

@@ -1,4 +1,4 @@
-"""The one rule for hiding credentials: held values, signing secrets, access_token values."""
+"""The one rule for hiding credentials: held values, and anything shaped like a credential."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ TOKEN = "ab" * 32
 SECRET = "SEC" + "cd" * 32
 
 
-def test_an_error_text_quoting_a_signed_url_hides_token_secret_and_held_signature() -> None:
+def test_an_error_text_quoting_a_signed_url_hides_token_secret_and_signature() -> None:
     query = signed_query(SECRET, 1_700_000_000_000)
     sign = query.split("sign=")[1]
     text = (
         f"HTTPConnectionPool(host='127.0.0.1'): Max retries exceeded with url: "
-        f"/robot/send?access_token={TOKEN}&{query} (secret {SECRET})"
+        f"/robot/send?access_token={TOKEN}&{query} (secret {SECRET}, token {TOKEN})"
     )
-    out = redact(text, [sign])
+    out = redact(text)
     assert TOKEN not in out and SECRET[3:] not in out and sign not in out
     assert "access_token=***" in out and "sign=***" in out and "SEC***" in out
     assert "timestamp=1700000000000" in out  # not a credential
 
 
 def test_an_access_token_is_hidden_by_its_context_also_url_encoded() -> None:
-    text = f"see https://x.example/?access_token={TOKEN} or access_token%3D{TOKEN}&a=1"
+    text = "see https://x.example/?access_token=mine or access_token%3Dmine&a=1"
     assert redact(text) == "see https://x.example/?access_token=*** or access_token%3D***&a=1"
 
 
@@ -33,10 +33,16 @@ def test_held_values_of_any_shape_are_hidden_raw_and_url_encoded() -> None:
     assert out == "a *** b *** c"
 
 
-def test_a_checksum_and_other_links_are_what_users_wrote_and_stay() -> None:
-    checksum = "0123456789abcdef" * 4
-    text = f"checksum {checksum}, see https://x.example/?sign=abc, design=good, SECURITY check"
+def test_ordinary_words_stay() -> None:
+    text = "design=good, signal=ok, SECURITY check, hash abc, a commit 0123456789abcdef0123"
     assert redact(text) == text
+
+
+def test_anything_shaped_like_a_token_is_hidden_even_in_what_users_wrote() -> None:
+    # A pasted token and a SHA-256 cannot be told apart: shown text errs on the side of hiding.
+    checksum = "0123456789abcdef" * 4
+    assert redact(f"image sha256:{checksum}, see https://x.example/?sign=abc&x=1") == (
+        "image sha256:***, see https://x.example/?sign=***&x=1")
 
 
 def test_short_held_values_are_left_alone_and_longer_ones_go_first() -> None:

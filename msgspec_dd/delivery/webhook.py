@@ -102,9 +102,9 @@ class WebhookTransport:
     def renew(self) -> None:
         """Nothing to do: every POST is signed afresh."""
 
-    def redact(self, text: str, *more: str) -> str:
-        """``text`` with this webhook's token and secret (and ``more``) hidden."""
-        return redact(text, (*self._credentials, *more))
+    def redact(self, text: str) -> str:
+        """``text`` with this webhook's token and secret hidden (and anything shaped like one)."""
+        return redact(text, self._credentials)
 
     def close(self) -> None:
         """Close the kept-alive connections."""
@@ -112,20 +112,19 @@ class WebhookTransport:
 
     def post(self, body: bytes) -> Reply:
         """One POST of ``body``, signed now; DingTalk's answer, or why there was none."""
-        url, sign = self._url, ""
+        url = self._url
         if self._secret:
-            query = signing.signed_query(self._secret, self._timestamp_ms())
-            url, sign = with_query(url, query), query.rpartition("sign=")[2]
+            url = with_query(url, signing.signed_query(self._secret, self._timestamp_ms()))
         try:
             # DingTalk never redirects: a redirect means the webhook points elsewhere, and
             # following it would resend the body (and credentials) to wherever it leads.
             response = self._session.post(url, data=body, headers=HEADERS,
                                           timeout=self._timeout, allow_redirects=False)
         except (requests.RequestException, LocationValueError) as err:
-            return self._no_answer(err, sign)
+            return self._no_answer(err)
         return self._answer(response)
 
-    def _no_answer(self, err: requests.RequestException | LocationValueError, sign: str) -> Reply:
+    def _no_answer(self, err: requests.RequestException | LocationValueError) -> Reply:
         reason = no_answer(err)
         if reason is NoAnswer.INVALID_URL:
             error, kind = f"invalid webhook URL: {_reason(err)}", Kind.PERMANENT
@@ -133,8 +132,8 @@ class WebhookTransport:
             error, kind = f"no answer within {self._timeout:g}s (timeout)", Kind.RETRYABLE
         else:
             error, kind = f"network error: {_reason(err)}", Kind.RETRYABLE
-        # requests quotes the whole URL, the signature of this very request included.
-        return Reply(self._clock(), kind, error=self.redact(error, sign), no_answer=reason,
+        # requests quotes the whole URL, token and signature included.
+        return Reply(self._clock(), kind, error=self.redact(error), no_answer=reason,
                      hint=errcodes.HINTS[_NO_ANSWER_CAUSES[reason]])
 
     def _answer(self, response: requests.Response) -> Reply:

@@ -58,9 +58,9 @@ def test_masks_cover_the_url_its_token_and_each_line() -> None:
 
 def test_outputs_and_summary_are_redacted(tmp_path: Path) -> None:
     runner = Runner(tmp_path / "out", tmp_path / "summary", tmp_path, credentials=("hunter22",))
-    runner.set_outputs({"sent": "1", "results": {"note": "hunter22 and access_token=" + TOKEN}})
+    runner.set_outputs({"sent": "1", "results": {"note": "hunter22 and " + TOKEN}})
     runner.add_summary("secret hunter22\n")
-    assert (tmp_path / "out").read_text() == 'sent=1\nresults={"note": "*** and access_token=***"}\n'
+    assert (tmp_path / "out").read_text() == 'sent=1\nresults={"note": "*** and ***"}\n'
     assert (tmp_path / "summary").read_text() == "secret ***\n"
     with pytest.raises(ValueError):
         runner.set_outputs({"bad": "two\nlines"})

@@ -466,13 +466,13 @@ def test_a_max_wait_that_is_not_a_finite_number_is_refused(sandbox: SandboxServe
     assert sandbox.requests == 0
 
 
-def test_redact_hides_what_the_robot_holds_but_not_a_checksum(sandbox: SandboxServer,
-                                                              make: MAKE) -> None:
+def test_redact_hides_what_the_robot_holds_and_anything_shaped_like_it(
+    sandbox: SandboxServer, make: MAKE
+) -> None:
     assert sandbox.secret is not None
-    checksum = "ab" * 32
-    robot = make()
-    text = f"{checksum} {sandbox.token} {sandbox.secret} access_token={checksum}"
-    assert robot.redact(text) == f"{checksum} *** *** access_token=***"
+    robot = make(url=sandbox.url.replace(sandbox.token, "not-hex-token"))
+    text = f"{'ab' * 32} not-hex-token {sandbox.secret} not-hex-tokens"
+    assert robot.redact(text) == "*** *** *** ***s"
 
 
 def test_a_prepared_body_is_measured_with_its_msguuid_before_it_is_posted(
