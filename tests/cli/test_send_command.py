@@ -481,3 +481,19 @@ def test_a_full_disk_reports_every_message_sent_then_the_ledger_error(
         "msgspec-dd: l.jsonl: cannot write the ledger (File too large); stopped sending")
     for secret in (robots["default"].token, str(robots["default"].secret)):
         assert secret not in done.stdout + done.stderr
+
+
+def test_a_full_disk_with_json_format_still_gives_one_document_with_the_error(
+    project: Path, robots: dict[str, SandboxServer],
+) -> None:
+    (project / "full").mkdir()
+    for n in range(6):
+        (project / "full" / f"f{n}.yaml").write_text(text_message(f"日报 f{n}"), "utf-8")
+    env = {"T_DEFAULT_HOOK": robots["default"].url, "T_DEFAULT_SECRET": str(robots["default"].secret)}
+    done = _send_process(project, env, "full", "--ledger", "l.jsonl", "--format", "json",
+                         file_size_limit=1200)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    document = json.loads(done.stdout)
+    assert document["error"] == "l.jsonl: cannot write the ledger (File too large); stopped sending"
+    assert document["counts"]["sent"] == len(robots["default"].messages) >= 1
+    assert [r["status"] for r in document["results"]] == ["sent"] * document["counts"]["sent"]
