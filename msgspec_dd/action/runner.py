@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from msgspec_dd.dingtalk.webhook_url import redact, url_credentials, webhook_url
+from msgspec_dd.dingtalk.webhook_url import url_credentials, webhook_url
 from msgspec_dd.errors import UsageError
+from msgspec_dd.redaction import redact
 from msgspec_dd.workflow_commands import command_data
 
 
@@ -61,7 +62,7 @@ class Runner:
         )
 
     def hide(self, text: str) -> str:
-        """``text`` with every credential (and anything shaped like one) replaced by ``***``."""
+        """``text`` with every credential replaced by ``***`` (the rule of :mod:`msgspec_dd.redaction`)."""
         return redact(text, self.credentials)
 
     def set_outputs(self, outputs: Mapping[str, Any]) -> None:

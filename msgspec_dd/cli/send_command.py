@@ -1,9 +1,10 @@
 """``msgspec-dd send PATH...``: render, validate and post messages to their robots.
 
 Thin: options become calls to :func:`msgspec_dd.message_files.pipeline.prepare_messages` and
-:func:`msgspec_dd.delivery.batch.send` (which also runs ``--sandbox``, through
-:mod:`msgspec_dd.sandbox.rehearsal`). Result lines go to stdout, progress and diagnostics to
-stderr, every line through credential redaction.
+:func:`msgspec_dd.delivery.batch.send`, or, for ``--sandbox``, to
+:func:`msgspec_dd.sandbox.rehearsal.rehearse`: the CLI chooses sandbox robots or real ones,
+delivery never knows. Result lines go to stdout, progress and diagnostics to stderr, every
+line through :func:`_echo` (credential redaction).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
-    from msgspec_dd.delivery.batch import BatchReport, Prepared
+    from msgspec_dd.delivery.batch import BatchReport
+    from msgspec_dd.message_files.pipeline import PreparedMessage
 
 
 def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -78,11 +80,14 @@ def command(
     scheduled job over an empty folder has nothing to send).
     """
     from msgspec_dd.config import load_config
-    from msgspec_dd.delivery.batch import check_options, send
+    from msgspec_dd.delivery.batch import send
     from msgspec_dd.message_files.pipeline import prepare_messages
     from msgspec_dd.message_files.schedule import select_for_send
 
-    check_options(ledger=ledger_path, sandbox=sandbox)
+    if sandbox:
+        from msgspec_dd.sandbox import rehearsal
+
+        rehearsal.check_options(ledger=ledger_path, sandbox=sandbox)
     config = load_config(config_path)
     selection = select_for_send(paths, config, changed_since=changed_since)
     for note in selection.notes():
@@ -94,30 +99,32 @@ def command(
     if dry_run:
         _dry_run(messages, config, format_)
         return
-    report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
-                  sandbox=sandbox, progress=_progress)
+    if sandbox:
+        report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=_progress)
+    else:
+        report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
+                      progress=_progress)
     _print_report(report, format_)
+    if report.stopped is not None:
+        _progress(report.stopped)
     if not report.ok:
         raise click.exceptions.Exit(1)
 
 
 def _print_report(report: BatchReport, format_: str) -> None:
     """Result lines (or the JSON document), then what each sandbox robot received."""
-    from msgspec_dd.dingtalk.webhook_url import hide_credentials, redact
-
     if format_ == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
     for result in report.results:
-        click.echo(redact(result.format()))
+        _echo(result.format())
     if report.arrived:
         from msgspec_dd.sandbox.rehearsal import format_arrived
 
-        # What users wrote: only credentials this process holds, and signing secrets, are hidden.
-        click.echo(hide_credentials(format_arrived(report.arrived), ()), nl=False)
+        _echo(format_arrived(report.arrived), nl=False)
 
 
-def _dry_run(messages: Sequence[Prepared], config: Config, format_: str) -> None:
+def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str) -> None:
     """Print each body as ``render`` does; post nothing and need no credentials."""
     from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes
     from msgspec_dd.dingtalk import wire
@@ -133,6 +140,11 @@ def _dry_run(messages: Sequence[Prepared], config: Config, format_: str) -> None
 
 
 def _progress(line: str) -> None:
-    from msgspec_dd.dingtalk.webhook_url import redact
+    _echo(f"msgspec-dd: {line}", err=True)
 
-    click.echo(f"msgspec-dd: {redact(line)}", err=True)
+
+def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Every progress and result line goes out here, with credentials hidden."""
+    from msgspec_dd.redaction import redact
+
+    click.echo(redact(text), err=err, nl=nl)

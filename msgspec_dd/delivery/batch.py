@@ -14,34 +14,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from msgspec_dd.delivery.ledger import Ledger, message_identity
 from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.robot import Robot
-from msgspec_dd.errors import UsageError
+from msgspec_dd.errors import DeliveryError
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
-
-
-class Prepared(Protocol):
-    """A rendered, validated message file (``msgspec_dd.message_files.pipeline.PreparedMessage``)."""
-
-    @property
-    def path(self) -> str: ...
-
-    @property
-    def content_sha256(self) -> str: ...
-
-    @property
-    def robots(self) -> tuple[str, ...]: ...
-
-    @property
-    def payload(self) -> Mapping[str, Any]: ...
-
-    @property
-    def variables(self) -> Mapping[str, Any]: ...
+    from msgspec_dd.message_files.pipeline import PreparedMessage
 
 
 @dataclass(frozen=True)
@@ -59,11 +41,14 @@ class Job:
 class BatchReport:
     """The results of a batch, in message order and, within a message, robot order.
 
-    ``arrived`` is filled by a sandbox run: for each sandbox robot, the bodies it accepted.
+    ``stopped`` says why the batch stopped early (the ledger could not be written): ``results``
+    then holds every message that had a result by then, and no other was posted. ``arrived``
+    is filled by a rehearsal (``send --sandbox``): for each sandbox robot, the bodies it accepted.
     """
 
     results: tuple[SendResult, ...]
     arrived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    stopped: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -76,26 +61,23 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         """True when every message is in its group (sent now or before)."""
-        return all(result.ok for result in self.results)
+        return self.stopped is None and all(result.ok for result in self.results)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"results": [...], "counts": {...}}``, and ``"sandbox": {robot: [body, ...]}``.
+        """``{"results": [...], "counts": {...}}``, then ``"error"`` when the batch stopped early
+        and ``"sandbox": {robot: [body, ...]}`` after a rehearsal; every string redacted."""
+        from msgspec_dd.redaction import redact_json
 
-        Safe to print: results are error texts that may quote a URL, so anything token-shaped
-        is hidden; sandbox bodies are what users wrote, where only a signing secret is
-        unmistakable (the robots hid their own credentials already).
-        """
-        from msgspec_dd.dingtalk.webhook_url import hide_credentials, redact, scrub
-
-        document: dict[str, Any] = {"results": scrub([r.to_json() for r in self.results], redact),
+        document: dict[str, Any] = {"results": [r.to_json() for r in self.results],
                                     "counts": self.counts}
+        if self.stopped is not None:
+            document["error"] = self.stopped
         if self.arrived:
-            bodies = {name: list(items) for name, items in self.arrived.items()}
-            document["sandbox"] = scrub(bodies, lambda text: hide_credentials(text, ()))
-        return document
+            document["sandbox"] = {name: list(items) for name, items in self.arrived.items()}
+        return dict(redact_json(document))
 
 
-def dry_run_notes(messages: Sequence[Prepared], config: Config,
+def dry_run_notes(messages: Sequence[PreparedMessage], config: Config,
                   environ: Mapping[str, str] | None = None) -> list[str]:
     """What a dry run says about robots whose webhook variable is not set (it needs none)."""
     from msgspec_dd.config import read_env
@@ -109,18 +91,18 @@ def dry_run_notes(messages: Sequence[Prepared], config: Config,
     return notes
 
 
-def dry_run_document(messages: Sequence[Prepared]) -> dict[str, Any]:
+def dry_run_document(messages: Sequence[PreparedMessage]) -> dict[str, Any]:
     """``send --dry-run --format json``: each message's path, robots and body."""
     return {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
                          for m in messages]}
 
 
-def robot_names(messages: Iterable[Prepared]) -> list[str]:
+def robot_names(messages: Iterable[PreparedMessage]) -> list[str]:
     """Every robot of the batch, once each, in order of first mention."""
     return list(dict.fromkeys(name for message in messages for name in message.robots))
 
 
-def summary(messages: Sequence[Prepared]) -> str:
+def summary(messages: Sequence[PreparedMessage]) -> str:
     """``sending 1 message to 2 robots: default, ops``: messages counted once however many robots.
 
     When the messages do not all go to the same robots, the number of deliveries (one message
@@ -137,58 +119,38 @@ def summary(messages: Sequence[Prepared]) -> str:
 
 
 def send(
-    messages: Sequence[Prepared],
+    messages: Sequence[PreparedMessage],
     config: Config,
     *,
     ledger: Path | None = None,
     force: bool = False,
     max_wait: float | None = None,
-    sandbox: bool = False,
     progress: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    robots: Mapping[str, Robot] | None = None,
 ) -> BatchReport:
     """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
 
     Every robot of the batch is made first, so a webhook variable that is not set stops
     everything before the first POST (:class:`ConfigError`). ``ledger`` is a JSON Lines file
     that makes re-runs send only what is missing, ``force`` sends what it records as sent,
-    ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``sandbox``
-    sends to throwaway local robots instead (see :mod:`msgspec_dd.sandbox.rehearsal`) and fills
-    the report's ``arrived``; it cannot be combined with ``ledger``. ``progress`` hears the
-    summary line and long waits. ``environ`` (default: the process environment) holds the
-    webhooks and secrets.
+    ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``progress``
+    hears the summary line and long waits. ``environ`` (default: the process environment)
+    holds the webhooks and secrets. ``robots`` replaces the robots of ``config`` with robots
+    the caller made (and closes), such as ``send --sandbox``'s throwaway ones.
     """
-    check_options(ledger=ledger, sandbox=sandbox)
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
-    names = robot_names(messages)
     with ExitStack() as stack:
-        if sandbox:
-            from msgspec_dd.sandbox import rehearsal
-
-            servers = stack.enter_context(rehearsal.sandboxes(config, names))
-            robots = rehearsal.sandbox_robots(config, servers, **options)
-        else:
-            robots = robots_from_config(config, names, environ=environ, **options)
-        for robot in robots.values():
-            stack.callback(robot.close)
+        if robots is None:
+            robots = robots_from_config(config, robot_names(messages), environ=environ, **options)
+            for robot in robots.values():
+                stack.callback(robot.close)
         if progress is not None and messages:
             progress(summary(messages))
         opened = Ledger.open(ledger) if ledger is not None else None
         if opened is not None:
             stack.callback(opened.close)
-        report = deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait)
-        if sandbox:
-            report = replace(report, arrived=rehearsal.arrived(servers, robots))
-    return report
-
-
-def check_options(*, ledger: Path | None, sandbox: bool) -> None:
-    """:class:`UsageError` for options of :func:`send` that do not go together."""
-    if sandbox and ledger is not None:
-        raise UsageError(
-            "--ledger records deliveries to real robots and cannot be combined with --sandbox "
-            "(each --sandbox run starts an empty robot)"
-        )
+        return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait)
 
 
 def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> dict[str, Robot]:
@@ -208,7 +170,7 @@ def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> 
     return robots
 
 
-def plan(messages: Iterable[Prepared]) -> list[Job]:
+def plan(messages: Iterable[PreparedMessage]) -> list[Job]:
     """One job per message and robot, in report order."""
     jobs: list[Job] = []
     for message in messages:
@@ -221,7 +183,7 @@ def plan(messages: Iterable[Prepared]) -> list[Job]:
 
 
 def deliver(
-    messages: Sequence[Prepared],
+    messages: Sequence[PreparedMessage],
     robots: Mapping[str, Robot],
     *,
     ledger: Ledger | None = None,
@@ -232,20 +194,32 @@ def deliver(
 
     ``force`` sends even what ``ledger`` records as sent (under a new msgUuid). ``max_wait``
     (default: each robot's own) bounds how long one message may wait for pacing and a
-    rate-limit lock before it is reported as not sent.
+    rate-limit lock before it is reported as not sent. When the ledger cannot be written,
+    sending stops (nothing goes out unrecorded) and the report keeps every result so far.
     """
     jobs = plan(messages)
     if ledger is not None:
         _seed_pacers(ledger, robots)
 
-    def work(job: Job) -> SendResult:
+    def work(job: Job) -> Done:
         return _send_one(job, robots[job.robot], ledger=ledger, force=force, max_wait=max_wait)
 
     queues: dict[str, list[Job]] = {}
     for job in jobs:
         queues.setdefault(job.robot, []).append(job)
-    results = _run_queues(list(queues.values()), work)
-    return BatchReport(tuple(results[job.index] for job in jobs))
+    done = _run_queues(list(queues.values()), work)
+    ended = [done[job.index].result for job in jobs if job.index in done]
+    results = tuple(result for result in ended if result is not None)
+    errors = [d.error for d in done.values() if d.error is not None]
+    return BatchReport(results, stopped=str(errors[0]) if errors else None)
+
+
+@dataclass(frozen=True)
+class Done:
+    """How one job ended: its result (None if it was never posted) and a ledger failure."""
+
+    result: SendResult | None
+    error: DeliveryError | None = None
 
 
 def _seed_pacers(ledger: Ledger, robots: Mapping[str, Robot]) -> None:
@@ -255,45 +229,60 @@ def _seed_pacers(ledger: Ledger, robots: Mapping[str, Robot]) -> None:
 
 def _send_one(
     job: Job, robot: Robot, *, ledger: Ledger | None, force: bool, max_wait: float | None
-) -> SendResult:
+) -> Done:
     payload = job.payload
-    log = None
-    if ledger is not None:
-        entry = ledger.entry(job.identity)
-        if entry.sent and not force:
-            return SendResult(job.robot, Status.SKIPPED, entry.msg_uuid or "", path=job.path)
-        reuse = entry.reusable_uuid
-        if reuse is not None and "msgUuid" not in payload:
-            # The earlier POST may have arrived: the same msgUuid lets DingTalk drop a repeat.
-            payload = {**payload, "msgUuid": reuse}
-        log = _LedgerLog(ledger, job)
-    result = robot.send(payload, max_wait=max_wait, log=log)
+    if ledger is None:
+        return Done(_located(robot.send_prepared(payload, max_wait=max_wait), job))
+    entry = ledger.entry(job.identity)
+    if entry.sent and not force:
+        return Done(SendResult(job.robot, Status.SKIPPED, entry.msg_uuid or "", path=job.path))
+    reuse = entry.reusable_uuid
+    if reuse is not None and "msgUuid" not in payload:
+        # The earlier POST may have arrived: the same msgUuid lets DingTalk drop a repeat.
+        payload = {**payload, "msgUuid": reuse}
+    log = _LedgerLog(ledger, job)
+    try:
+        result = robot.send_prepared(payload, max_wait=max_wait, log=log)
+    except DeliveryError as err:  # its attempt could not be recorded, so it was not posted
+        return Done(None, err)
+    return Done(_located(result, job), log.error)
+
+
+def _located(result: SendResult, job: Job) -> SendResult:
     return replace(result, path=job.path)
 
 
-@dataclass(frozen=True)
 class _LedgerLog:
-    """Writes the POSTs of one job to the ledger (a :class:`msgspec_dd.delivery.robot.AttemptLog`)."""
+    """Writes the POSTs of one job to the ledger (a :class:`msgspec_dd.delivery.robot.AttemptLog`).
 
-    ledger: Ledger
-    job: Job
+    A failed ``attempt`` write raises before its POST; a failed ``outcome`` write is kept in
+    ``error``, so the result of a POST that was made is still reported.
+    """
+
+    def __init__(self, ledger: Ledger, job: Job) -> None:
+        self.ledger, self.job = ledger, job
+        self.error: DeliveryError | None = None
 
     def attempt(self, msg_uuid: str) -> None:
         self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid, path=self.job.path)
 
     def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
-        self.ledger.outcome(event, self.job.identity, self.job.robot, msg_uuid, reply)
+        try:
+            self.ledger.outcome(event, self.job.identity, self.job.robot, msg_uuid, reply)
+        except DeliveryError as err:
+            self.error = self.error or err
 
 
 def _run_queues(
-    queues: Sequence[Sequence[Job]], work: Callable[[Job], SendResult]
-) -> dict[int, SendResult]:
+    queues: Sequence[Sequence[Job]], work: Callable[[Job], Done]
+) -> dict[int, Done]:
     """Work through each queue in order, the queues side by side (a daemon thread each).
 
-    Daemon threads, so that Ctrl-C ends the run at once: whatever was in flight is in the
-    ledger as an attempt, and the next run resends it under the same msgUuid.
+    A ledger failure in one queue stops them all before their next job. Daemon threads, so
+    that Ctrl-C ends the run at once: whatever was in flight is in the ledger as an attempt,
+    and the next run resends it under the same msgUuid.
     """
-    results: dict[int, SendResult] = {}
+    done: dict[int, Done] = {}
     failures: list[BaseException] = []
     stop = threading.Event()
 
@@ -302,7 +291,9 @@ def _run_queues(
             for job in queue:
                 if stop.is_set():
                     return
-                results[job.index] = work(job)
+                done[job.index] = work(job)
+                if done[job.index].error is not None:
+                    stop.set()
         except BaseException as err:  # noqa: BLE001 - a bug: re-raised in the main thread below
             failures.append(err)
             stop.set()
@@ -318,4 +309,4 @@ def _run_queues(
         stop.set()
     if failures:
         raise failures[0]
-    return results
+    return done

@@ -15,9 +15,11 @@ not returned), so it is dropped when the ledger is opened.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -110,11 +112,16 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Ledger:
-        """Open (or create) the ledger at ``path``; :class:`UsageError` if it cannot be used."""
+        """Open (or create) the ledger at ``path``; :class:`UsageError` if it cannot be used.
+
+        Only a regular file, or a path where one can be created, is a ledger: a device such as
+        ``/dev/full`` would be read forever and a FIFO blocks, so both are refused unopened.
+        """
+        check_ledger_path(path)
         try:
             handle = _open_locked(path)
         except OSError as err:
-            raise UsageError(f"{path}: cannot open the ledger: {err.strerror}") from err
+            raise UsageError(f"{path}: cannot open the ledger: {err.strerror or err}") from err
         ledger = cls(path, handle, clock=clock)
         try:
             ledger._load()
@@ -148,11 +155,19 @@ class Ledger:
                   "at": reply.at, "errcode": reply.errcode, "errmsg": reply.errmsg or reply.error,
                   "httpStatus": reply.http_status, "uncertain": reply.uncertain,
                   "posted": reply.posted}
+        if reply.message_id is not None:  # what recall and status of app robots will need
+            record["messageId"] = reply.message_id
         self._write(record)
 
     def close(self) -> None:
-        """Close the file (releasing the lock on it)."""
-        self._handle.close()
+        """Close the file (releasing the lock on it).
+
+        A write that failed was already reported (:class:`DeliveryError`) and stopped sending;
+        closing then retries the lines still buffered and fails again, which must not hide the
+        results of the messages already sent.
+        """
+        with contextlib.suppress(OSError):
+            self._handle.close()
 
     def _write(self, record: Mapping[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
@@ -238,9 +253,43 @@ def _attempted(entry: Entry, msg_uuid: Any) -> Entry:
     return replace(entry, open=True)
 
 
+def check_ledger_path(path: Path) -> None:
+    """:class:`UsageError` (exit 2) unless ``path`` is a regular file or does not exist yet."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise UsageError(f"{path}: cannot open the ledger: {err.strerror or err}") from err
+    _require_regular(path, mode)
+
+
+def _require_regular(path: Path, mode: int) -> None:
+    kind: str | None
+    if stat.S_ISDIR(mode):
+        kind = "a directory"
+    elif stat.S_ISFIFO(mode):
+        kind = "a FIFO"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = None if stat.S_ISREG(mode) else "another kind of file"
+    if kind is not None:
+        raise UsageError(f"{path}: the ledger must be a regular file (or a path to create), "
+                         f"not {kind}. Give --ledger a file path such as sent.jsonl.")
+
+
 def _open_locked(path: Path) -> IO[bytes]:
     existed = path.exists()
     handle = open(path, "a+b")  # noqa: SIM115 - kept open for the whole run
+    try:
+        # Checked again on what was opened: the path may have changed since it was looked at.
+        _require_regular(path, os.fstat(handle.fileno()).st_mode)
+    except UsageError:
+        handle.close()
+        raise
     if fcntl is not None:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -135,3 +135,10 @@ def wait_for_turn(
         step = min(wait.seconds, PROGRESS_EVERY)
         sleep(step)
         waited += step
+
+
+def duration(seconds: float) -> str:
+    """A wait as people read it: ``42s`` or ``9m58s``."""
+    whole = max(1, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"

@@ -1,7 +1,11 @@
-"""Results as values: the answer to one POST (:class:`Reply`), to one message (:class:`SendResult`).
+"""Outcomes as values: a reply from a robot (:class:`Reply`), the result of one send (:class:`SendResult`).
 
-HTTP 200 with an errcode other than 0 is a failure; a failure always carries DingTalk's errcode
-and text (when there was an answer at all) and a plain hint.
+A transport turns whatever came back from one request into a :class:`Reply`, deciding there
+what it means (its :class:`~msgspec_dd.dingtalk.errcodes.Kind`) and its hint; everything after
+(retries, pacing, the ledger, result lines) reads only the reply, never HTTP or errcodes, so a
+new kind of robot needs only a new transport. HTTP 200 with an errcode other than 0 is a
+failure; a failure always carries DingTalk's errcode and text (when there was an answer at all)
+and a plain hint.
 """
 
 from __future__ import annotations
@@ -10,12 +14,19 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from msgspec_dd.dingtalk import errcodes
 from msgspec_dd.dingtalk.errcodes import Kind
 
+#: The most characters of a server's errmsg kept: a server may answer megabytes.
+MAX_ERRMSG = 500
 
-class Transport(str, enum.Enum):
-    """Why a POST got no answer, which decides whether the message may have arrived."""
+
+def shorten(text: str, limit: int = MAX_ERRMSG) -> str:
+    """``text``, cut to ``limit`` characters ending in ``…`` when longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class NoAnswer(str, enum.Enum):
+    """Why a request got no answer, which decides whether the message may have arrived."""
 
     #: The request never left: the connection was refused, timed out or the host is unknown.
     #: Nothing was delivered; worth retrying (the robot may be back in a moment).
@@ -26,98 +37,36 @@ class Transport(str, enum.Enum):
     INVALID_URL = "invalid-url"
 
 
-#: The hint for a POST that may have arrived although no success was seen.
-UNCERTAIN_HINT = (
-    "no answer from the robot (network error or timeout); the message may or may not "
-    "have arrived: with --ledger a re-run reuses its msgUuid, so it is never doubled"
-)
-_UNSENT_HINT = (
-    "could not connect to the robot (connection refused, connect timeout or unknown host) on "
-    "every attempt; nothing was delivered: check the webhook URL and the network, then send again"
-)
-#: The most characters of a server's errmsg kept: a server may answer megabytes.
-MAX_ERRMSG = 500
-
-
-def shorten(text: str, limit: int = MAX_ERRMSG) -> str:
-    """``text``, cut to ``limit`` characters ending in ``…`` when longer."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-REDIRECT_HINT = (
-    "the webhook answered with a redirect: check the webhook variable points at "
-    "https://oapi.dingtalk.com/robot/send?access_token=..."
-)
-_INVALID_URL_HINT = (
-    "the webhook URL cannot be requested (its host or port is not valid); nothing was sent: "
-    "check the webhook variable (https://oapi.dingtalk.com/robot/send?access_token=...)"
-)
-
-
 @dataclass(frozen=True)
 class Reply:
-    """What one POST came back with.
+    """What one request to a robot came back with, already judged by its transport.
 
-    ``error`` is set (already redacted) when no answer arrived; ``transport`` then says whether
-    the request left at all (None counts as :attr:`Transport.UNCERTAIN`, the safe reading).
-    ``errcode`` is None when there was no DingTalk JSON answer.
+    ``kind`` says what it means for delivery, ``hint`` what to tell the user should it be the
+    last. ``error`` is set (already redacted) when no answer arrived, and ``no_answer`` then
+    says whether the request left at all. ``errcode`` is None when there was no DingTalk
+    answer. ``message_id`` is what a robot that names its messages returned (an app robot's
+    processQueryKey); webhooks return none.
     """
 
     at: float
+    kind: Kind
     errcode: int | None = None
     errmsg: str = ""
     http_status: int | None = None
+    hint: str = ""
     error: str | None = None
-    transport: Transport | None = None
-
-    @property
-    def failure(self) -> Transport | None:
-        """For a POST without an answer, why; None when an answer came."""
-        if self.error is None:
-            return None
-        return self.transport or Transport.UNCERTAIN
-
-    @property
-    def kind(self) -> Kind:
-        """What this reply means for delivery."""
-        if self.failure is Transport.INVALID_URL:
-            return Kind.PERMANENT
-        if self.error is not None or (self.http_status or 0) >= 500:
-            return Kind.RETRYABLE
-        if self.errcode is None:
-            return Kind.PERMANENT
-        return errcodes.classify(self.errcode, self.errmsg)
+    no_answer: NoAnswer | None = None
+    message_id: str | None = None
 
     @property
     def posted(self) -> bool:
         """False when the request certainly never reached the robot (so it counts for no rate)."""
-        return self.failure not in (Transport.UNSENT, Transport.INVALID_URL)
+        return self.no_answer not in (NoAnswer.UNSENT, NoAnswer.INVALID_URL)
 
     @property
     def uncertain(self) -> bool:
         """True when the message may have arrived although no success was seen."""
         return self.kind is Kind.RETRYABLE and self.posted
-
-    @property
-    def hint(self) -> str:
-        """A plain-language likely cause."""
-        failure = self.failure
-        if failure is Transport.INVALID_URL:
-            return _INVALID_URL_HINT
-        if failure is Transport.UNSENT:
-            return _UNSENT_HINT
-        if failure is Transport.UNCERTAIN:
-            return UNCERTAIN_HINT
-        if self.errcode is not None:
-            return errcodes.hint(self.errcode, self.errmsg)
-        if 300 <= (self.http_status or 0) < 400:
-            return REDIRECT_HINT  # DingTalk never redirects; the redirect was not followed
-        if (self.http_status or 0) >= 500:
-            return "the robot's server failed (HTTP 5xx) on every attempt: try again later"
-        return (
-            f"HTTP {self.http_status} without a DingTalk answer: check that the webhook variable "
-            "points at a DingTalk robot (https://oapi.dingtalk.com/robot/send?access_token=...)"
-        )
 
     def describe(self) -> str:
         """DingTalk's answer in a few words: ``errcode 310000 (keywords not in content)``."""
@@ -142,7 +91,8 @@ class SendResult:
 
     ``detail`` is what went wrong in a few words (DingTalk's errcode and text, a network error,
     or why it was not sent); ``hint`` the likely cause and what to do. ``path`` is the message
-    file, when the message came from one.
+    file, when the message came from one; ``message_id`` what the robot named the message by,
+    for robots that do (see :attr:`Reply.message_id`).
     """
 
     robot: str
@@ -154,6 +104,7 @@ class SendResult:
     hint: str = ""
     attempts: int = 0
     path: str | None = None
+    message_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -185,4 +136,5 @@ class SendResult:
             "detail": self.detail,
             "hint": self.hint,
             "attempts": self.attempts,
+            **({"messageId": self.message_id} if self.message_id is not None else {}),
         }

@@ -1,9 +1,12 @@
 """A DingTalk group robot you can send to: ``Robot.from_env().send(payload)``.
 
-``send`` gives every message a ``msgUuid`` (DingTalk's idempotency key) and keeps it through
-every retry, signs each request afresh, paces itself to the robot's rate, retries what is
-transient and explains what is not. Every answer is a :class:`~msgspec_dd.delivery.results.SendResult`;
-HTTP 200 with an errcode other than 0 is a failure.
+A robot is a name, a :class:`~msgspec_dd.delivery.transport.Transport` (how to reach it), a
+:class:`~msgspec_dd.delivery.pacing.Pacer` (its rate) and retry handlers
+(:mod:`msgspec_dd.delivery.retry`). ``send`` gives every message a ``msgUuid`` (DingTalk's
+idempotency key) and keeps it through every retry, encodes it once, waits its turn, posts,
+and asks the handlers whether to try again. Every answer is a
+:class:`~msgspec_dd.delivery.results.SendResult`; HTTP 200 with an errcode other than 0 is a
+failure.
 
 Time, sleep, randomness, msgUuids and the HTTP session are injected, so tests run instantly
 against a real local server.
@@ -14,27 +17,31 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-import requests
-from urllib3.exceptions import LocationValueError, NewConnectionError
-
-from msgspec_dd.config import Config, Rate, load_config, read_env
-from msgspec_dd.delivery.pacing import Pacer, Wait, check_max_wait, wait_for_turn
-from msgspec_dd.delivery.results import UNCERTAIN_HINT, Reply, SendResult, Status, Transport, shorten
-from msgspec_dd.delivery.retry import ExponentialBackoff, RetryStrategy
-from msgspec_dd.dingtalk import signing, wire
-from msgspec_dd.dingtalk.errcodes import TOO_FAST, Kind, hint, is_signature_refusal, unsigned_hint
-from msgspec_dd.dingtalk.webhook_url import hide_credentials, redact, url_credentials, webhook_url, with_query
-from msgspec_dd.errors import ConfigError
+from msgspec_dd.config import Config, Rate, load_config
+from msgspec_dd.delivery import failures
+from msgspec_dd.delivery.pacing import Pacer, Wait, check_max_wait, duration, wait_for_turn
+from msgspec_dd.delivery.results import Reply, SendResult, Status
+from msgspec_dd.delivery.retry import (
+    ExponentialBackoff,
+    RateLimitRetry,
+    RenewRetry,
+    RetryHandler,
+    RetryState,
+    RetryStrategy,
+    TransientRetry,
+)
+from msgspec_dd.delivery.transport import Transport
+from msgspec_dd.delivery.webhook import WebhookTransport
+from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.redaction import redact
 
 #: Seconds one message may wait for its robot (pacing and a rate-limit lock together).
 DEFAULT_MAX_WAIT = 900.0
-#: Seconds to wait for DingTalk's answer to one POST.
-DEFAULT_TIMEOUT = 10.0
-HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+#: Options of :meth:`Robot.from_config` that belong to the webhook transport.
+_TRANSPORT_OPTIONS = ("timeout", "session", "timestamp_ms")
 
 logger = logging.getLogger("msgspec_dd")
 
@@ -57,68 +64,58 @@ class _Unlogged:
         pass
 
 
-@dataclass
-class _Tries:
-    """How far one message got: attempts made, the last reply, what is left of its wait."""
-
-    allowance: float
-    attempts: int = 0
-    transient: int = 0
-    resigned: bool = False
-    maybe_arrived: bool = False
-    last: Reply | None = None
-
-
 def _new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 class Robot:
-    """One DingTalk group robot: its webhook, optional signing secret and rate.
+    """One DingTalk group robot: its name, how to reach it, its rate and its retry policy.
 
-    ``webhook`` is the URL as DingTalk shows it, or only its 64-hex access token. With no
-    ``secret`` requests go unsigned; ``secret_env`` names the environment variable that was to
-    hold it, so that a robot which turns out to require a signature says that variable is not
-    set. Everything after ``rate`` is optional and mostly for tests: ``clock``/``sleep`` drive
-    pacing and backoff, ``timestamp_ms`` the signature, ``new_uuid`` the msgUuids, ``progress``
-    hears about long waits (default: the ``msgspec_dd`` logger).
+    Made with :meth:`from_env` or :meth:`from_config` (or :meth:`webhook` for a URL at hand).
+    ``clock``/``sleep`` drive pacing and backoff, ``new_uuid`` the msgUuids, ``progress`` hears
+    about long waits (default: the ``msgspec_dd`` logger). ``backoff`` paces transient retries;
+    ``handlers`` replaces the retry handlers altogether.
     """
 
     def __init__(
         self,
         name: str,
-        webhook: str,
+        transport: Transport,
         *,
-        secret: str | None = None,
-        secret_env: str | None = None,
         rate: Rate | None = None,
         max_wait: float = DEFAULT_MAX_WAIT,
-        timeout: float = DEFAULT_TIMEOUT,
-        retry: RetryStrategy | None = None,
-        session: requests.Session | None = None,
+        backoff: RetryStrategy | None = None,
+        handlers: Sequence[RetryHandler] | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
-        timestamp_ms: Callable[[], int] = _now_ms,
         new_uuid: Callable[[], str] = _new_uuid,
         progress: Callable[[str], None] | None = None,
     ) -> None:
         self.name = name
+        self.transport = transport
         self.max_wait = check_max_wait(max_wait)
         self.pacer = Pacer(rate or Rate())
-        self._url = webhook_url(webhook)
-        self._secret = secret
-        self._secret_env = secret_env
-        self._secrets = (*url_credentials(self._url), *((secret,) if secret else ()))
-        self._timeout = timeout
-        self._retry = retry or ExponentialBackoff()
-        self._session = session or _session_for(self._url)
-        self._clock, self._sleep, self._timestamp_ms = clock, sleep, timestamp_ms
-        self._new_uuid = new_uuid
+        self.handlers = tuple(handlers) if handlers is not None else (
+            TransientRetry(sleep, backoff or ExponentialBackoff()),
+            RenewRetry(transport.renew),
+            RateLimitRetry(self.pacer),
+        )
+        self._clock, self._sleep, self._new_uuid = clock, sleep, new_uuid
         self._progress = progress or logger.info
+
+    @classmethod
+    def webhook(cls, name: str, url: str, *, secret: str | None = None,
+                secret_env: str | None = None, **options: Any) -> Robot:
+        """A robot posting to the webhook ``url`` (or a bare 64-hex access token).
+
+        With no ``secret`` requests go unsigned; ``secret_env`` names the variable that was to
+        hold it. ``timeout``, ``session`` and ``timestamp_ms`` go to the
+        :class:`~msgspec_dd.delivery.webhook.WebhookTransport`, the rest to :class:`Robot`.
+        """
+        transport_options = _transport_options(options)
+        transport = WebhookTransport(url, secret=secret, secret_env=secret_env,
+                                     **transport_options)
+        return cls(name, transport, **options)
 
     @classmethod
     def from_config(
@@ -127,30 +124,16 @@ class Robot:
         """The robot ``name`` of ``config``, its webhook and secret read from the environment.
 
         :class:`ConfigError` when the robot is unknown or its webhook variable is not set; the
-        error names the variable, never its value. ``options`` go to :class:`Robot`.
+        error names the variable, never its value. ``options`` go to :meth:`webhook`.
 
         A ``secret_env`` that is not set (or empty) is not an error: the robot sends unsigned.
-        Many robots have no 加签 at all, and every robot names ``DINGTALK_SECRET`` when there is
-        no ``msgspec-dd.yaml``, so refusing would break them. If the robot does require a
-        signature, DingTalk refuses the message (310000, permanent, nothing is sent) and its
-        result's hint says that this variable is not set, not that the secret is wrong.
+        If the robot does require a signature, DingTalk refuses the message (310000, permanent,
+        nothing is sent) and its result's hint says that this variable is not set.
         """
         robot = config.robot(name)
-        raw = read_env(robot.webhook_env, environ)
-        if raw is None:
-            raise ConfigError(
-                f"robot {name!r}: environment variable {robot.webhook_env} is not set. Set it to "
-                "the robot's webhook URL (or its access token), e.g. from your CI's secrets."
-            )
-        url = webhook_url(raw, source=f"environment variable {robot.webhook_env}")
-        secret = read_env(robot.secret_env, environ)
-        if secret is not None and not secret.startswith("SEC"):
-            raise ConfigError(
-                f"robot {name!r}: environment variable {robot.secret_env} does not hold a signing "
-                "secret (DingTalk's start with SEC). Copy it from the robot's 加签 setting."
-            )
-        return cls(name, url, secret=secret, secret_env=robot.secret_env, rate=robot.rate,
-                   **options)
+        transport_options = _transport_options(options)
+        transport = WebhookTransport.from_config(robot, environ, **transport_options)
+        return cls(name, transport, rate=robot.rate, **options)
 
     @classmethod
     def from_env(
@@ -169,20 +152,12 @@ class Robot:
         return cls.from_config(config or load_config(), name, environ=environ, **options)
 
     def redact(self, text: str) -> str:
-        """``text`` with this robot's token and secret (and any other credential) hidden."""
-        return redact(text, self._secrets)
-
-    def hide_credentials(self, text: str) -> str:
-        """``text`` with this robot's token and secret (and any ``SEC`` secret) hidden.
-
-        For text users wrote, such as message bodies: nothing else that merely looks like a
-        token (a 64-hex checksum) is hidden, unlike :meth:`redact`.
-        """
-        return hide_credentials(text, self._secrets)
+        """``text`` with this robot's credentials hidden (see :mod:`msgspec_dd.redaction`)."""
+        return redact(text, self.transport.credentials)
 
     def close(self) -> None:
         """Close the kept-alive connections."""
-        self._session.close()
+        self.transport.close()
 
     def send(
         self,
@@ -193,223 +168,102 @@ class Robot:
     ) -> SendResult:
         """Post ``payload`` (a DingTalk message body) and say how it went.
 
-        A body DingTalk would refuse (not valid for its msgtype, or over 20,000 bytes) is not
-        posted: the result says why. A ``msgUuid`` is added unless the payload has one.
-        ``max_wait`` (default: the robot's) bounds the seconds this message may wait for pacing
-        and a rate-limit lock; past it the message is reported as not sent (:class:`UsageError`
+        A body DingTalk would refuse (not valid for its msgtype, or too large) is not posted:
+        the result says why. A ``msgUuid`` is added unless the payload has one. ``max_wait``
+        (default: the robot's) bounds the seconds this message may wait for pacing and a
+        rate-limit lock; past it the message is reported as not sent (:class:`UsageError`
         unless it is finite and not negative). ``log`` hears about every POST (the ledger uses it).
         """
+        invalid = _invalid(payload)
+        if invalid is not None:  # nothing invalid is ever posted, from Python either
+            msg_uuid = str(payload["msgUuid"]) if "msgUuid" in payload else self._new_uuid()
+            return failures.invalid(self.name, msg_uuid, invalid)
+        return self.send_prepared(payload, max_wait=max_wait, log=log)
+
+    def send_prepared(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        max_wait: float | None = None,
+        log: AttemptLog | None = None,
+    ) -> SendResult:
+        """:meth:`send` for a payload already validated (a prepared message): no second check.
+
+        The body is encoded once, with its msgUuid, and only its size is checked, on those very
+        bytes (the msgUuid adds to what lint measured).
+        """
+        allowance = self.max_wait if max_wait is None else check_max_wait(max_wait)
         message = dict(payload)
         message.setdefault("msgUuid", self._new_uuid())
         msg_uuid = str(message["msgUuid"])
-        invalid = _invalid(message)
-        if invalid is not None:  # nothing invalid is ever posted, from Python either
-            return SendResult(self.name, Status.FAILED, msg_uuid, detail=f"not sent: {invalid}",
-                              hint="fix the body (msgspec-dd schema MSGTYPE prints what DingTalk accepts)")
-        data = wire.encode(message)
-        tries = _Tries(allowance=self.max_wait if max_wait is None else check_max_wait(max_wait))
+        body = self.transport.encode(message)
+        refused = self.transport.refuse(body)
+        if refused is not None:
+            return failures.invalid(self.name, msg_uuid, refused)
         with self.pacer.turn:
-            return self._deliver(data, msg_uuid, tries, log or _Unlogged())
+            return self._deliver(body, msg_uuid, allowance, log or _Unlogged())
 
-    def _deliver(
-        self, data: bytes, msg_uuid: str, tries: _Tries, log: AttemptLog
-    ) -> SendResult:
-        limit = tries.allowance
+    def _deliver(self, body: bytes, msg_uuid: str, allowance: float, log: AttemptLog) -> SendResult:
+        state, left = RetryState(), allowance
         while True:
             turn = wait_for_turn(self.pacer, clock=self._clock, sleep=self._sleep,
-                                 allowance=tries.allowance, progress=self._report_wait)
-            tries.allowance -= turn.waited
+                                 allowance=left, progress=self._report_wait)
+            left -= turn.waited
             if turn.refused is not None:
-                return self._not_sent(msg_uuid, turn.refused, tries, limit)
-            reply = self._post(data, msg_uuid, log)
-            tries.attempts += 1
-            tries.last = reply
-            tries.maybe_arrived = tries.maybe_arrived or reply.uncertain
-            event = self._next_step(reply, tries)
-            log.outcome(event, msg_uuid, reply)
-            if event == "sent":
+                return failures.not_sent(self.name, msg_uuid, turn.refused, state,
+                                         limit=allowance, rate=self.pacer.rate)
+            reply = self._post(body, msg_uuid, log)
+            state.record(reply)
+            handler = self._handler(state, reply)
+            log.outcome(_event(reply, handler), msg_uuid, reply)
+            if reply.kind is Kind.OK:
                 return SendResult(self.name, Status.SENT, msg_uuid, errcode=reply.errcode,
-                                  errmsg=reply.errmsg, attempts=tries.attempts)
-            if event == "failed":
-                return self._failed(msg_uuid, reply, tries)
-            self._before_retry(reply, tries)
+                                  errmsg=reply.errmsg, attempts=state.attempts,
+                                  message_id=reply.message_id)
+            if handler is None:
+                return failures.failed(self.name, msg_uuid, state)
+            handler.prepare_for_next_attempt(state, reply)
 
-    def _next_step(self, reply: Reply, tries: _Tries) -> str:
-        """``sent``, ``failed`` or ``retry`` after ``reply``; counts the tries in ``tries``."""
-        kind = reply.kind
-        if kind is Kind.OK:
-            return "sent"
-        if kind is Kind.RATE_LIMITED:
-            return "retry"
-        if kind is Kind.RESIGN and not tries.resigned:
-            tries.resigned = True
-            return "retry"
-        if kind is Kind.RETRYABLE:
-            tries.transient += 1
-            return "retry" if self._retry.can_retry(tries.transient) else "failed"
-        return "failed"
+    def _handler(self, state: RetryState, reply: Reply) -> RetryHandler | None:
+        """The first handler that would try again after ``reply``; None when it is final."""
+        if reply.kind is Kind.OK:
+            return None
+        return next((h for h in self.handlers if h.can_retry(state, reply)), None)
 
-    def _before_retry(self, reply: Reply, tries: _Tries) -> None:
-        kind = reply.kind
-        if kind is Kind.RATE_LIMITED:
-            self.pacer.lock(reply.at)
-        elif kind is Kind.RETRYABLE:
-            self._sleep(self._retry.delay(tries.transient))
-
-    def _post(self, data: bytes, msg_uuid: str, log: AttemptLog) -> Reply:
+    def _post(self, body: bytes, msg_uuid: str, log: AttemptLog) -> Reply:
         log.attempt(msg_uuid)
-        reply = self._exchange(data)
+        reply = self.transport.post(body)
         # Counted even when no answer came, as the request may have reached DingTalk; only a
         # request that certainly never left (connection refused, invalid URL) is not.
         if reply.posted:
             self.pacer.record(reply.at)
         return reply
 
-    def _exchange(self, data: bytes) -> Reply:
-        url = self._url
-        if self._secret:
-            url = with_query(url, signing.signed_query(self._secret, self._timestamp_ms()))
-        try:
-            # DingTalk never redirects: a redirect means the webhook points elsewhere, and
-            # following it would resend the body (and credentials) to wherever it leads.
-            response = self._session.post(url, data=data, headers=HEADERS, timeout=self._timeout,
-                                          allow_redirects=False)
-        except (requests.RequestException, LocationValueError) as err:
-            return self._no_answer(err)
-        return self._reply(response)
-
-    def _no_answer(self, err: requests.RequestException | LocationValueError) -> Reply:
-        transport = transport_failure(err)
-        if transport is Transport.INVALID_URL:
-            error = f"invalid webhook URL: {_reason(err)}"
-        elif isinstance(err, requests.Timeout) and transport is Transport.UNCERTAIN:
-            error = f"no answer within {self._timeout:g}s (timeout)"
-        else:
-            error = f"network error: {_reason(err)}"
-        return Reply(self._clock(), error=self.redact(error), transport=transport)
-
-    def _reply(self, response: requests.Response) -> Reply:
-        at = self._clock()
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        status = response.status_code
-        if response.is_redirect or 300 <= status < 400:  # not DingTalk's answer, whatever it says
-            return Reply(at, http_status=status, errmsg=self._errmsg(response.reason))
-        if isinstance(answer, dict) and isinstance(answer.get("errcode"), int):
-            errmsg = self._errmsg(str(answer.get("errmsg", "")))
-            return Reply(at, errcode=answer["errcode"], errmsg=errmsg, http_status=status)
-        return Reply(at, http_status=status, errmsg=self._errmsg(response.reason))
-
-    def _errmsg(self, text: str | None) -> str:
-        # Redacted before it is cut, so that no cut-off credential escapes the redaction.
-        return shorten(self.redact(text or ""))
-
-    def _failed(self, msg_uuid: str, reply: Reply, tries: _Tries) -> SendResult:
-        detail = reply.describe()
-        if tries.attempts > 1:
-            detail += f" after {tries.attempts} attempts"
-        advice = reply.hint
-        if reply.failure is Transport.UNSENT and tries.maybe_arrived:
-            advice = UNCERTAIN_HINT  # the last try never left, but an earlier one may have arrived
-        elif not self._secret and is_signature_refusal(reply.errcode or 0, reply.errmsg):
-            advice = unsigned_hint(self._secret_env)  # not a wrong secret: there was none
-        return SendResult(
-            self.name, Status.FAILED, msg_uuid, errcode=reply.errcode, errmsg=reply.errmsg,
-            detail=detail, hint=advice, attempts=tries.attempts,
-        )
-
-    def _not_sent(
-        self, msg_uuid: str, wait: Wait, tries: _Tries, limit: float
-    ) -> SendResult:
-        last = tries.last if tries.last and tries.last.kind is Kind.RATE_LIMITED else None
-        if wait.locked:
-            detail = (f"not sent: the robot is locked after a rate-limit answer for another "
-                      f"{_duration(wait.seconds)}, longer than the maximum wait ({limit:g}s)")
-            advice = hint(TOO_FAST, "")
-        else:
-            rate = self.pacer.rate
-            detail = (f"not sent: pacing to {rate.count} per {rate.per_seconds:g}s would make it "
-                      f"wait {_duration(wait.seconds)}, longer than the maximum wait ({limit:g}s)")
-            advice = ("raise --max-wait, or send fewer messages at once (DingTalk suggests "
-                      "merging many alerts into one markdown summary)")
-        return SendResult(
-            self.name, Status.FAILED, msg_uuid,
-            errcode=last.errcode if last else None, errmsg=last.errmsg if last else "",
-            detail=detail, hint=advice, attempts=tries.attempts,
-        )
-
     def _report_wait(self, wait: Wait) -> None:
         if wait.locked:
             why = "DingTalk's rate-limit lock"
         else:
             why = f"its rate ({self.pacer.rate.count} per {self.pacer.rate.per_seconds:g}s)"
-        self._progress(f"robot {self.name}: waiting {_duration(wait.seconds)} for {why}")
+        self._progress(f"robot {self.name}: waiting {duration(wait.seconds)} for {why}")
 
 
-def transport_failure(err: BaseException) -> Transport:
-    """What an exception from ``requests`` says about a POST that got no answer.
-
-    An invalid URL (``InvalidURL`` and its kin, urllib3's ``LocationValueError``) is permanent.
-    A connection that was never made (refused, a connect timeout, an unknown host) sent
-    nothing: :attr:`Transport.UNSENT`. Anything else (a read timeout, a reset, a dropped reply)
-    happened after the request may have been sent: :attr:`Transport.UNCERTAIN`.
-    """
-    invalid = (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-               requests.exceptions.MissingSchema, requests.exceptions.URLRequired,
-               LocationValueError)
-    if isinstance(err, invalid):
-        return Transport.INVALID_URL
-    if isinstance(err, requests.ConnectTimeout):
-        return Transport.UNSENT
-    if isinstance(err, requests.ConnectionError) and any(
-        isinstance(cause, (NewConnectionError, ConnectionRefusedError)) for cause in _causes(err)
-    ):
-        return Transport.UNSENT
-    return Transport.UNCERTAIN
+def _event(reply: Reply, handler: RetryHandler | None) -> str:
+    """What the ledger records for ``reply``: ``sent``, ``retry`` or ``failed``."""
+    if reply.kind is Kind.OK:
+        return "sent"
+    return "failed" if handler is None else "retry"
 
 
-def _causes(err: BaseException) -> list[BaseException]:
-    """``err`` and every exception it was raised from or while handling."""
-    seen: list[BaseException] = []
-    pending: list[BaseException | None] = [err]
-    while pending:
-        cause = pending.pop()
-        if cause is None or any(cause is known for known in seen):
-            continue
-        seen.append(cause)
-        pending.extend((cause.__cause__, cause.__context__))
-    return seen
-
-
-def _reason(err: BaseException) -> str:
-    """The innermost cause of a requests error, without its URL-laden wrapper text."""
-    cause: BaseException = err
-    while cause.__context__ is not None and cause.__context__ is not cause:
-        cause = cause.__context__
-    return f"{type(err).__name__} ({type(cause).__name__}: {cause})"
-
-
-def _duration(seconds: float) -> str:
-    """``42s`` or ``9m58s``."""
-    whole = max(1, round(seconds))
-    minutes, rest = divmod(whole, 60)
-    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
-
-
-def _session_for(url: str) -> requests.Session:
-    """A kept-alive session; a robot on this machine (the sandbox) is never reached via a proxy."""
-    from urllib.parse import urlsplit
-
-    session = requests.Session()
-    if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"):
-        session.trust_env = False
-    return session
+def _transport_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the transport's options out of ``options``; the clock goes to both."""
+    taken = {key: options.pop(key) for key in _TRANSPORT_OPTIONS if key in options}
+    if "clock" in options:
+        taken["clock"] = options["clock"]
+    return taken
 
 
 def _invalid(message: Mapping[str, Any]) -> str | None:
-    """Why DingTalk would refuse ``message`` (schema or size), or None."""
+    """Why DingTalk would refuse ``message`` for its schema, or None (the size is checked later)."""
     from msgspec_dd.schemas import catalog
     from msgspec_dd.schemas.issues import schema_issues
 
@@ -417,7 +271,4 @@ def _invalid(message: Mapping[str, Any]) -> str | None:
     if issues:
         where = "/".join(str(part) for part in issues[0].path)
         return f"invalid body{' at ' + where if where else ''}: {issues[0].message}"
-    size = len(wire.encode(message))
-    if size > wire.MAX_BODY_BYTES:
-        return f"body is {size:,} bytes; DingTalk accepts at most {wire.MAX_BODY_BYTES:,}"
     return None

@@ -1,32 +1,20 @@
-"""Webhooks: turning what users keep in their environment into a URL, and hiding credentials.
+"""Webhook URLs: turning what users keep in their environment into a URL to post to.
 
 Users keep either the whole webhook URL as DingTalk shows it, or only its 64-hex access token.
-Both the token and the signing secret (``SEC`` + 64 hex) are credentials: every error message
-and log line that could contain one passes through :func:`redact` first. ``requests`` puts the
-full URL (token, timestamp and sign included) into its exception texts, so those are redacted
-too.
-
-:func:`redact` also hides anything *shaped* like a credential (64 hex characters), which is
-right for error texts but wrong for what users wrote: a message may well quote a SHA-256.
-Message bodies therefore go through :func:`hide_credentials`, which hides exactly the
-credentials the process holds, and signing secrets (``SEC`` + 64 hex, unmistakable by shape).
+Both the token and the signing secret are credentials; hiding them is
+:func:`msgspec_dd.redaction.redact`'s job, and :func:`url_credentials` says what to hide.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from msgspec_dd.errors import ConfigError
-from msgspec_dd.redaction import MASK, hide_values, redact
 
-__all__ = ["DINGTALK_ENDPOINT", "MASK", "hide_credentials", "is_token", "redact", "scrub",
-           "url_credentials", "webhook_url", "with_query"]
+__all__ = ["DINGTALK_ENDPOINT", "is_token", "url_credentials", "webhook_url", "with_query"]
 
 _TOKEN = re.compile(r"[0-9a-fA-F]{64}")
-_SIGNING_SECRET = re.compile(r"SEC[0-9a-fA-F]{64}")
 
 #: Where DingTalk's custom group robots receive messages.
 DINGTALK_ENDPOINT = "https://oapi.dingtalk.com/robot/send"
@@ -84,7 +72,7 @@ def _url_problem(url: str) -> str | None:
 
 
 def url_credentials(url: str) -> tuple[str, ...]:
-    """The access token(s) and any password in ``url``: values to :func:`redact` wherever they appear.
+    """The access token(s) and any password in ``url``: values to hide (:func:`msgspec_dd.redaction.redact`).
 
     ``url`` is one :func:`webhook_url` accepted (others may raise ``ValueError``).
     """
@@ -103,24 +91,3 @@ def with_query(url: str, query: str) -> str:
         return url
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}{query}"
-
-
-def hide_credentials(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each of ``secrets`` hidden (raw or URL-encoded), and any signing secret.
-
-    For text users wrote, such as message bodies: unlike :func:`redact` nothing is guessed from
-    its shape, so a 64-hex checksum or an ``?sign=`` link in a message stays as written, while
-    the tokens and secrets this process holds (give them all) never show.
-    """
-    return _SIGNING_SECRET.sub("SEC" + MASK, hide_values(text, secrets))
-
-
-def scrub(value: Any, hide: Callable[[str], str]) -> Any:
-    """A copy of the JSON value ``value`` with every string (keys too) passed through ``hide``."""
-    if isinstance(value, str):
-        return hide(value)
-    if isinstance(value, dict):
-        return {hide(str(key)): scrub(item, hide) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [scrub(item, hide) for item in value]
-    return value

@@ -22,9 +22,9 @@ def encode(payload: Any) -> bytes:
 def pretty(payload: Any) -> str:
     """``payload`` as people read it: indented JSON, UTF-8, not ASCII-escaped.
 
-    A signing secret (``SEC`` + 64 hex) is masked even here: a body never needs one, and lint
-    flags one written in a file.
+    Credentials are masked even here (:func:`msgspec_dd.redaction.redact`): a body never needs
+    one, and lint flags one written in a file.
     """
-    from msgspec_dd.dingtalk.webhook_url import hide_credentials
+    from msgspec_dd.redaction import redact
 
-    return hide_credentials(json.dumps(payload, ensure_ascii=False, indent=2, default=str), ())
+    return redact(json.dumps(payload, ensure_ascii=False, indent=2, default=str))

@@ -64,16 +64,15 @@ def document(title: str, body: str, *, head_extra: str = "", csp: str = CSP) -> 
 
     Signing secrets (``SEC`` + 64 hex) are masked, as ``render`` masks them: a page is shared.
     """
-    from msgspec_dd.dingtalk.webhook_url import hide_credentials
+    from msgspec_dd.redaction import redact
 
-    return hide_credentials(
+    return redact(
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{html.escape(title)}</title><style>{stylesheet()}</style>{head_extra}</head>"
-        f'<body class="dd-page">{body}</body></html>\n',
-        (),
+        f'<body class="dd-page">{body}</body></html>\n'
     )
 
 

@@ -1,27 +1,64 @@
-"""``send --sandbox`` as a library: a batch goes to throwaway local robots, not to DingTalk.
+"""``send --sandbox``: a batch goes to throwaway local robots, not to DingTalk.
 
 Each robot of the batch gets a :class:`~msgspec_dd.sandbox.SandboxServer` configured like it
-(its keywords and rate, signing with a throwaway secret) and a :class:`~msgspec_dd.delivery.robot.Robot`
-pointed at it, so messages travel the real path: signing, msgUuid, pacing, retries, HTTP.
-:func:`msgspec_dd.delivery.batch.send` with ``sandbox=True`` puts these together; the pieces are here
-for scripts and tests that want to look at the servers themselves.
+(its keywords and rate, signing with a throwaway secret) and a
+:class:`~msgspec_dd.delivery.robot.Robot` pointed at it, so messages travel the real path:
+signing, msgUuid, pacing, retries, HTTP. The sandbox is a client of delivery, never the other
+way round: :func:`rehearse` hands these robots to :func:`msgspec_dd.delivery.batch.send`.
+The pieces are here for scripts and tests that want to look at the servers themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec_dd.errors import UsageError
+from msgspec_dd.redaction import redact_json
 from msgspec_dd.sandbox.server import SandboxServer
 from msgspec_dd.sandbox.settings import SandboxSettings, new_secret
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
+    from msgspec_dd.delivery.batch import BatchReport
     from msgspec_dd.delivery.robot import Robot
+    from msgspec_dd.message_files.pipeline import PreparedMessage
 
 #: What arrived at each sandbox robot: its name, then the accepted bodies in arrival order.
 Arrived = Mapping[str, tuple[Mapping[str, Any], ...]]
+
+
+def check_options(*, ledger: Path | None, sandbox: bool) -> None:
+    """:class:`UsageError` for ``--sandbox`` with ``--ledger``, which do not go together."""
+    if sandbox and ledger is not None:
+        raise UsageError(
+            "--ledger records deliveries to real robots and cannot be combined with --sandbox "
+            "(each --sandbox run starts an empty robot)"
+        )
+
+
+def rehearse(
+    messages: Sequence[PreparedMessage],
+    config: Config,
+    *,
+    max_wait: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BatchReport:
+    """Send ``messages`` to a sandbox robot per robot named; the report says what arrived."""
+    from msgspec_dd.delivery.batch import robot_names, send
+
+    options: dict[str, Any] = {} if progress is None else {"progress": progress}
+    with sandboxes(config, robot_names(messages)) as servers:
+        robots = sandbox_robots(config, servers, **options)
+        try:
+            report = send(messages, config, max_wait=max_wait, progress=progress, robots=robots)
+            return replace(report, arrived=arrived(servers, robots))
+        finally:
+            for robot in robots.values():
+                robot.close()
 
 
 @contextmanager
@@ -50,29 +87,21 @@ def sandbox_robots(
 ) -> dict[str, Robot]:
     """A :class:`Robot` for each sandbox server: its URL and secret, the configured rate.
 
-    ``options`` go to :class:`Robot` (``progress``, ``max_wait``, ...). Close the robots when done.
+    ``options`` go to :meth:`Robot.webhook` (``progress``, ``max_wait``, ...). Close the robots
+    when done.
     """
     from msgspec_dd.delivery.robot import Robot
 
-    return {name: Robot(name, server.url, secret=server.secret, rate=config.robot(name).rate,
-                        **options)
+    return {name: Robot.webhook(name, server.url, secret=server.secret,
+                                rate=config.robot(name).rate, **options)
             for name, server in servers.items()}
 
 
 def arrived(servers: Mapping[str, SandboxServer], robots: Mapping[str, Robot]) -> Arrived:
-    """The bodies each sandbox robot accepted, with every robot's own token and secret hidden.
-
-    Only those (and any ``SEC`` secret): the bodies are what users wrote, so a 64-hex checksum
-    in one is shown as written, as ``render`` shows it.
-    """
-    from msgspec_dd.dingtalk.webhook_url import scrub
-
-    def hide(text: str) -> str:
-        for robot in robots.values():
-            text = robot.hide_credentials(text)
-        return text
-
-    return {name: tuple(scrub(body, hide) for body in server.messages)
+    """The bodies each sandbox robot accepted, with every robot's credentials hidden."""
+    held = tuple(credential for robot in robots.values()
+                 for credential in robot.transport.credentials)
+    return {name: tuple(redact_json(body, held) for body in server.messages)
             for name, server in servers.items()}
 
 

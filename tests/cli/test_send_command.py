@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -318,20 +319,20 @@ def test_sandbox_delivers_over_http_and_shows_what_arrived(
     assert "SEC" not in out and "access_token" not in err
 
 
-def test_sandbox_shows_a_checksum_in_a_message_as_render_does(
+def test_sandbox_hides_what_looks_like_a_credential_exactly_as_render_does(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    checksum = "9e" * 32
+    checksum = "9e" * 32  # a SHA-256 or a pasted token: no one can tell, so it is hidden
     secret = "SEC" + "7a" * 32
     (project / "m" / "c.yaml").write_text(text_message(f"日报 checksum {checksum} {secret}"), "utf-8")
     code, out, _ = run(capsys, {}, "send", "m/c.yaml", "--sandbox")
     assert code == 0
-    assert out[-1] == f"日报 checksum {checksum} SEC***"
-    _, rendered, _ = run(capsys, {}, "render", "m/c.yaml")  # render masks a signing secret too
-    assert f'    "content": "日报 checksum {checksum} SEC***"' in rendered
+    assert out[-1] == "日报 checksum *** SEC***"
+    _, rendered, _ = run(capsys, {}, "render", "m/c.yaml")
+    assert '    "content": "日报 checksum *** SEC***"' in rendered
     code, out, _ = run(capsys, {}, "send", "m/c.yaml", "--sandbox", "--format", "json")
     body = json.loads("\n".join(out))["sandbox"]["default"][0]
-    assert body["text"]["content"] == f"日报 checksum {checksum} SEC***"
+    assert body["text"]["content"] == "日报 checksum *** SEC***"
 
 
 def test_sandbox_and_ledger_do_not_mix(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -422,3 +423,77 @@ def test_long_waits_show_progress_on_stderr(
     assert len(waits) == 1
     assert re.fullmatch(r"msgspec-dd: robot default: waiting [34]s for its rate \(1 per 4s\)",
                         waits[0])
+
+
+def test_a_fifo_as_ledger_is_a_usage_error_before_any_post(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    os.mkfifo(project / "ledger.fifo")
+    code, out, err = run(capsys, robots, "send", "m", "--ledger", "ledger.fifo")
+    assert (code, out) == (2, [])
+    assert err.splitlines()[-1] == (
+        "msgspec-dd: ledger.fifo: the ledger must be a regular file (or a path to create), not a "
+        "FIFO. Give --ledger a file path such as sent.jsonl.")
+    assert robots["default"].requests == robots["ops"].requests == 0
+
+
+def _send_process(project: Path, env: dict[str, str], *args: str,
+                  file_size_limit: int | None = None) -> subprocess.CompletedProcess[str]:
+    """``msgspec-dd send`` in a child process, which a regression cannot hang (timeout)."""
+    def limit_file_size() -> None:
+        if file_size_limit is not None:  # a disk that is full after this many bytes
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    return subprocess.run([sys.executable, "-m", "msgspec_dd", "send", *args], cwd=project,
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+                          check=False, preexec_fn=limit_file_size)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
+def test_a_device_as_ledger_is_a_usage_error_not_read_forever(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+) -> None:
+    env = {name: os.environ[name] for name in ("T_DEFAULT_HOOK", "T_DEFAULT_SECRET", "T_OPS_HOOK")}
+    done = _send_process(project, env, "m", "--ledger", "/dev/full")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines()[-1] == (
+        "msgspec-dd: /dev/full: the ledger must be a regular file (or a path to create), not a "
+        "device. Give --ledger a file path such as sent.jsonl.")
+    assert robots["default"].requests == robots["ops"].requests == 0
+
+
+def test_a_full_disk_reports_every_message_sent_then_the_ledger_error(
+    project: Path, robots: dict[str, SandboxServer],
+) -> None:
+    (project / "full").mkdir()
+    for n in range(6):
+        (project / "full" / f"f{n}.yaml").write_text(text_message(f"日报 f{n}"), "utf-8")
+    env = {"T_DEFAULT_HOOK": robots["default"].url, "T_DEFAULT_SECRET": str(robots["default"].secret)}
+    # Room for a few records (about 250 bytes each, two per message), not for all twelve.
+    done = _send_process(project, env, "full", "--ledger", "l.jsonl", file_size_limit=1200)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    arrived = [body["text"]["content"] for body in robots["default"].messages]
+    assert 1 <= len(arrived) < 6
+    assert done.stdout.splitlines() == [f"full/{text[3:]}.yaml -> default: sent" for text in arrived]
+    assert done.stderr.splitlines()[-1] == (
+        "msgspec-dd: l.jsonl: cannot write the ledger (File too large); stopped sending")
+    for secret in (robots["default"].token, str(robots["default"].secret)):
+        assert secret not in done.stdout + done.stderr
+
+
+def test_a_full_disk_with_json_format_still_gives_one_document_with_the_error(
+    project: Path, robots: dict[str, SandboxServer],
+) -> None:
+    (project / "full").mkdir()
+    for n in range(6):
+        (project / "full" / f"f{n}.yaml").write_text(text_message(f"日报 f{n}"), "utf-8")
+    env = {"T_DEFAULT_HOOK": robots["default"].url, "T_DEFAULT_SECRET": str(robots["default"].secret)}
+    done = _send_process(project, env, "full", "--ledger", "l.jsonl", "--format", "json",
+                         file_size_limit=1200)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    document = json.loads(done.stdout)
+    assert document["error"] == "l.jsonl: cannot write the ledger (File too large); stopped sending"
+    assert document["counts"]["sent"] == len(robots["default"].messages) >= 1
+    assert [r["status"] for r in document["results"]] == ["sent"] * document["counts"]["sent"]

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from msgspec_dd.config import Config, Rate, RobotConfig
-from msgspec_dd.delivery.batch import check_options, deliver, plan, send, summary
+from msgspec_dd.delivery.batch import deliver, plan, send, summary
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.delivery.results import Status
 from msgspec_dd.delivery.robot import Robot
-from msgspec_dd.errors import ConfigError, UsageError
+from msgspec_dd.errors import ConfigError
 from msgspec_dd.message_files.pipeline import PreparedMessage
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, new_secret
 
@@ -42,7 +42,7 @@ PACE = Rate(5, 2.0)
 
 
 def robots_for(servers: dict[str, SandboxServer], rate: Rate = PACE) -> dict[str, Robot]:
-    return {name: Robot(name, server.url, secret=server.secret, rate=rate)
+    return {name: Robot.webhook(name, server.url, secret=server.secret, rate=rate)
             for name, server in servers.items()}
 
 
@@ -95,7 +95,7 @@ def test_each_message_reaches_each_robot_in_order(servers: dict[str, SandboxServ
 def test_robots_are_served_concurrently() -> None:
     settings = SandboxSettings(latency_ms=200)
     with SandboxServer(settings) as one, SandboxServer(settings) as two:
-        robots = {"a": Robot("a", one.url), "b": Robot("b", two.url)}
+        robots = {"a": Robot.webhook("a", one.url), "b": Robot.webhook("b", two.url)}
         started = time.monotonic()
         report = deliver([message(n, ("a", "b")) for n in range(4)], robots)
         elapsed = time.monotonic() - started
@@ -107,7 +107,7 @@ def test_robots_are_served_concurrently() -> None:
 
 def test_one_failure_does_not_stop_the_batch() -> None:
     with SandboxServer(SandboxSettings(keywords=("日报 2",))) as server:
-        robots = {"default": Robot("default", server.url)}
+        robots = {"default": Robot.webhook("default", server.url)}
         report = deliver([message(1), message(2), message(3)], robots)
         close(robots)
     assert [r.status for r in report.results] == [Status.FAILED, Status.SENT, Status.FAILED]
@@ -165,7 +165,7 @@ def test_an_unknown_outcome_is_resent_under_its_old_msguuid_and_not_doubled(
     ledger = Ledger.open(tmp_path / "ledger.jsonl")
     ledger.attempt(job.identity, "default", "uuid-of-the-lost-run", path=job.path)
     ledger.close()
-    robot = Robot("default", server.url, secret=server.secret)
+    robot = Robot.webhook("default", server.url, secret=server.secret)
     assert robot.send({**job.payload, "msgUuid": "uuid-of-the-lost-run"}).ok
     # The re-run:
     ledger = Ledger.open(tmp_path / "ledger.jsonl")
@@ -237,10 +237,3 @@ def test_send_makes_every_robot_before_any_post(servers: dict[str, SandboxServer
     with pytest.raises(ConfigError, match="T_UNSET_HOOK is not set"):
         send([message(1), message(2, ("ops",))], config)
     assert servers["default"].requests == 0
-
-
-def test_a_ledger_and_the_sandbox_do_not_mix(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cannot be combined with --sandbox"):
-        check_options(ledger=tmp_path / "l.jsonl", sandbox=True)
-    check_options(ledger=tmp_path / "l.jsonl", sandbox=False)
-    check_options(ledger=None, sandbox=True)

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from msgspec_dd.delivery.ledger import Entry, Ledger, message_identity
-from msgspec_dd.delivery.results import Reply, Transport
-from msgspec_dd.errors import UsageError
+from msgspec_dd.delivery.results import NoAnswer, Reply
+from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.errors import DeliveryError, UsageError
 
-OK = Reply(at=100.0, errcode=0, errmsg="ok", http_status=200)
-TIMEOUT = Reply(at=101.0, error="no answer within 10s (timeout)")
-KEYWORDS = Reply(at=102.0, errcode=310000, errmsg="keywords not in content", http_status=200)
-TOO_FAST = Reply(at=103.0, errcode=130101, errmsg="send too fast", http_status=200)
-REFUSED = Reply(at=104.0, error="network error: ConnectionError", transport=Transport.UNSENT)
+OK = Reply(at=100.0, kind=Kind.OK, errcode=0, errmsg="ok", http_status=200)
+TIMEOUT = Reply(at=101.0, kind=Kind.RETRYABLE, error="no answer within 10s (timeout)",
+                no_answer=NoAnswer.UNCERTAIN)
+KEYWORDS = Reply(at=102.0, kind=Kind.PERMANENT, errcode=310000, errmsg="keywords not in content",
+                 http_status=200)
+TOO_FAST = Reply(at=103.0, kind=Kind.RATE_LIMITED, errcode=130101, errmsg="send too fast",
+                 http_status=200)
+REFUSED = Reply(at=104.0, kind=Kind.RETRYABLE, error="network error: ConnectionError",
+                no_answer=NoAnswer.UNSENT)
 
 
 def clock() -> float:
@@ -193,3 +200,43 @@ def test_identity_of_string_keyed_variables_is_unchanged_by_key_canonicalisation
     assert message_identity("m/a.yaml", "c1", "default", {"d": {"b": 1, "a": [2]}}) == expected
     tagged_lookalike = message_identity("p", "c", "r", {"\0int:1": "x"})
     assert tagged_lookalike != message_identity("p", "c", "r", {1: "x"})
+
+
+def test_a_fifo_is_a_usage_error_and_is_never_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "ledger.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match=r"ledger\.fifo: the ledger must be a regular file .* "
+                                         r"not a FIFO"):
+        reopen(fifo)
+
+
+def test_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="not a directory"):
+        reopen(tmp_path)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
+def test_a_device_is_a_usage_error_not_read_forever() -> None:
+    with pytest.raises(UsageError, match=r"/dev/full: the ledger must be a regular file .* "
+                                         r"not a device"):
+        reopen(Path("/dev/full"))
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
+def test_a_failed_write_is_a_delivery_error_and_closing_after_it_does_not_raise() -> None:
+    # A ledger whose disk is full: /dev/full accepts the open and fails every write (ENOSPC).
+    ledger = Ledger(Path("/dev/full"), open("/dev/full", "r+b"), clock=clock)  # noqa: SIM115
+    with pytest.raises(DeliveryError, match=r"cannot write the ledger .*; stopped sending"):
+        ledger.attempt("id1", "default", "u1", path="m/a.yaml")
+    assert ledger.entry("id1") == Entry()  # nothing recorded, so nothing may be posted
+    ledger.close()
+
+
+def test_a_message_id_is_recorded_when_the_robot_returns_one(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    ledger = reopen(path)
+    ledger.outcome("sent", "id1", "announce", "u1", replace(OK, message_id="pqk-1"))
+    ledger.outcome("sent", "id2", "default", "u2", OK)
+    ledger.close()
+    first, second = records(path)
+    assert first["messageId"] == "pqk-1" and "messageId" not in second

@@ -84,3 +84,8 @@ def test_is_signature_refusal(errcode: int, errmsg: str, expected: bool) -> None
 def test_unsigned_hint_names_the_variable_when_known() -> None:
     assert "environment variable DINGTALK_SECRET is not set" in errcodes.unsigned_hint("DINGTALK_SECRET")
     assert "no secret was given" in errcodes.unsigned_hint(None)
+
+
+def test_one_table_holds_a_hint_for_every_cause_and_security_check() -> None:
+    assert set(errcodes.Cause) | set(errcodes.Security) <= errcodes.HINTS.keys()
+    assert all(text.strip() for text in errcodes.HINTS.values())

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from msgspec_dd.config import Config, Rate, RobotConfig
 from msgspec_dd.delivery.results import Status
+from msgspec_dd.errors import UsageError
 from msgspec_dd.message_files.pipeline import PreparedMessage
-from msgspec_dd.sandbox.rehearsal import arrived, format_arrived, sandbox_robots, sandboxes
+from msgspec_dd.sandbox.rehearsal import (
+    arrived,
+    check_options,
+    format_arrived,
+    rehearse,
+    sandbox_robots,
+    sandboxes,
+)
 
 CONFIG = Config(robots={
     "default": RobotConfig(name="default", keywords=("日报",), rate=Rate(7, 30.0)),
@@ -53,12 +65,10 @@ def test_nothing_arrived_formats_as_nothing() -> None:
     assert format_arrived({}) == ""
 
 
-def test_prepared_messages_go_through_delivery_send_with_sandbox_true() -> None:
-    from msgspec_dd.delivery.batch import send
-
+def test_prepared_messages_are_rehearsed_through_delivery_send() -> None:
     messages = [PreparedMessage("m/a.yaml", "sha", ("default", "ops"), text("日报 a"), {})]
     heard: list[str] = []
-    report = send(messages, CONFIG, sandbox=True, progress=heard.append)
+    report = rehearse(messages, CONFIG, progress=heard.append)
     assert [(r.path, r.robot, r.status) for r in report.results] == [
         ("m/a.yaml", "default", Status.SENT), ("m/a.yaml", "ops", Status.SENT)]
     assert {name: [b["text"] for b in bodies] for name, bodies in report.arrived.items()} == {
@@ -67,16 +77,22 @@ def test_prepared_messages_go_through_delivery_send_with_sandbox_true() -> None:
     assert report.to_json()["sandbox"]["ops"][0]["msgUuid"] == report.results[1].msg_uuid
 
 
-def test_arrived_hides_each_robots_credentials_but_not_a_checksum() -> None:
-    checksum = "3f" * 32
+def test_arrived_hides_each_robots_credentials() -> None:
     with sandboxes(CONFIG, ["default", "ops"]) as servers:
         robots = sandbox_robots(CONFIG, servers)
         try:
             ops, default = servers["ops"], servers["default"]
-            leaky = f"日报 {checksum} {ops.token} {default.secret} {default.token}"
+            leaky = f"日报 {ops.token} {default.secret} {default.token}"
             assert robots["default"].send(text(leaky)).status is Status.SENT
             got = arrived(servers, robots)
         finally:
             for robot in robots.values():
                 robot.close()
-    assert got["default"][0]["text"] == {"content": f"日报 {checksum} *** *** ***"}
+    assert got["default"][0]["text"] == {"content": "日报 *** *** ***"}
+
+
+def test_a_ledger_and_the_sandbox_do_not_mix(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot be combined with --sandbox"):
+        check_options(ledger=tmp_path / "l.jsonl", sandbox=True)
+    check_options(ledger=tmp_path / "l.jsonl", sandbox=False)
+    check_options(ledger=None, sandbox=True)
