@@ -24,7 +24,7 @@ from msgspec_dd.config import AppRobot, read_env
 from msgspec_dd.dingtalk.app_errors import REFRESH_TOKEN, AppError, app_error
 from msgspec_dd.dingtalk.errcodes import Kind
 from msgspec_dd.errors import ConfigError
-from msgspec_dd.redaction import hide_values
+from msgspec_dd.redaction import redact
 
 DEFAULT_API_BASE = "https://api.dingtalk.com"
 #: The environment variable that replaces :data:`DEFAULT_API_BASE` (the sandbox, a proxy, tests).
@@ -215,7 +215,7 @@ class AppClient:
             reply = self.session.post(self.base_url + path, json=dict(body), headers=dict(headers),
                                       timeout=self.timeout)
         except requests.RequestException as err:
-            text = hide_values(f"{type(err).__name__}: {err}", self._secrets(headers))
+            text = redact(f"{type(err).__name__}: {err}", self._secrets(headers))
             return AppError(0, "connection", text, "", Kind.RETRYABLE,
                             "could not reach DingTalk's API: check the network (and MSGSPEC_DD_API_BASE)")
         try:
@@ -225,7 +225,7 @@ class AppClient:
         if 200 <= reply.status_code < 300 and isinstance(data, dict) and "code" not in data:
             return data
         error = app_error(reply.status_code, data)  # DingTalk's text, in case it quotes a credential
-        return replace(error, message=hide_values(error.message, self._secrets(headers)))
+        return replace(error, message=redact(error.message, self._secrets(headers)))
 
     def _secrets(self, headers: Mapping[str, str]) -> list[str]:
         return [self.credentials.app_secret, *headers.values()]
