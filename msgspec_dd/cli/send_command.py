@@ -96,12 +96,13 @@ def command(
 def _print_report(report: BatchReport, format_: str) -> None:
     """Result lines (or the JSON document), then what each sandbox robot received."""
     from msgspec_dd.dingtalk.webhook_url import hide_credentials, redact
+    from msgspec_dd.workflow_commands import log_line
 
     if format_ == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
     for result in report.results:
-        click.echo(redact(result.format()))
+        click.echo(log_line(redact(result.format())))
     if report.arrived:
         from msgspec_dd.sandbox.rehearsal import format_arrived
 
@@ -126,5 +127,6 @@ def _dry_run(messages: Sequence[Prepared], config: Config, format_: str) -> None
 
 def _progress(line: str) -> None:
     from msgspec_dd.dingtalk.webhook_url import redact
+    from msgspec_dd.workflow_commands import log_line
 
-    click.echo(f"msgspec-dd: {redact(line)}", err=True)
+    click.echo(log_line(f"msgspec-dd: {redact(line)}"), err=True)
