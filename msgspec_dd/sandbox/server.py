@@ -3,9 +3,11 @@
 Routes: ``POST /robot/send?access_token=...`` (the robot), ``GET /`` (inbox page),
 ``GET /api/messages[?since=ID]`` (``{"messages": [...]}``), ``POST /_sandbox/faults`` (a JSON
 :class:`Fault`), ``POST /_sandbox/reset`` (forget messages, rate window, lock, faults and
-counters), ``GET /_sandbox/stats`` (``{"requests": N, "answers": [...]}``).
+counters), ``GET /_sandbox/stats`` (``{"requests": N, "answers": [...]}``). The two control
+POSTs take only ``application/json`` sent to the sandbox's own address (:mod:`.origin`).
 HTTP/1.1 with keep-alive; every response carries Content-Length. The request line is never
-logged: it holds the access token and signature.
+logged: it holds the access token and signature. No request makes the server fail: malformed
+ones get a 4xx or DingTalk's errcode, and a bug a 500.
 """
 
 from __future__ import annotations
