@@ -49,3 +49,10 @@ def log_line(text: str) -> str:
     """
     line = visible_controls(text).replace("##[", "##\\[")
     return _COMMAND_START.sub(lambda m: f"{m.group(1)}\\::", line)
+
+
+def json_log_text(text: str) -> str:
+    """JSON text with ``##[`` spelt ``##\\u005b``: the same JSON to a parser, no command to the
+    runner. (JSON has ``#`` only inside strings, where the escape means the same character;
+    its strings already escape line breaks, so no line of it can start with ``::``.)"""
+    return text.replace("##[", "##\\u005b")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from msgspec_dd.workflow_commands import (
     command_data,
     command_property,
+    json_log_text,
     log_line,
     visible_controls,
 )
@@ -43,3 +46,9 @@ def test_a_log_line_holds_no_line_break_and_no_command() -> None:
 ])
 def test_a_log_line_never_starts_a_command(text: str, expected: str) -> None:
     assert log_line(text) == expected
+
+
+def test_json_text_reads_the_same_but_holds_no_legacy_command() -> None:
+    text = json.dumps({"m": "see ##[error]x ##"}, indent=2)
+    safe = json_log_text(text)
+    assert "##[" not in safe and json.loads(safe) == json.loads(text)

@@ -17,6 +17,7 @@ from msgspec_dd.problems import Level, Problem
 from msgspec_dd.workflow_commands import (
     command_data,
     command_property,
+    json_log_text,
     log_line,
     visible_controls,
 )
@@ -62,7 +63,7 @@ class JsonReporter(Reporter):
             "errors": _count(report, Level.ERROR),
             "warnings": _count(report, Level.WARNING),
         }
-        self.stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        self.stream.write(json_log_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
 
 
 class GitHubReporter(Reporter):

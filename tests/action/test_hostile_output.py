@@ -23,7 +23,7 @@ from msgspec_dd.action.limits import GITHUB_LIMIT
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings
 from tests.action.test_sim import SECRET, TOKEN, Repo, StepRun, clean_environ, message, run_step
 
-HOSTILE = "messages/a\n::error title=Injected::pwned\n## Fake heading <img src=x> `x` | y.yaml"
+HOSTILE = "messages/a\n::error title=Injected::pwned\n## Fake heading ##[warning]w <img src=x> `x` | y.yaml"
 #: The only workflow commands the tool itself writes: annotations with escaped properties.
 ANNOTATION = re.compile(r"::(error|warning) file=[^:,\n]*,line=\d+,col=\d+,title=[^:,\n]*::.*")
 BAD_TEXT = "请 @13800138000 查看"
@@ -52,9 +52,10 @@ def sandbox() -> Iterator[SandboxServer]:
 def assert_log_is_safe(text: str) -> None:
     """Every line is an annotation of the tool's own or starts no workflow command."""
     for line in text.splitlines():
-        if line.lstrip().startswith("::"):
+        if line.lstrip().startswith("::"):  # read as that command, so its ``##[`` is only text
             assert ANNOTATION.fullmatch(line), line
-        assert "##[" not in line, line
+        else:
+            assert "##[" not in line, line  # the older command form, anywhere in a line
         assert "Injected" not in line or "\\n::error title=Injected" in line or "%0A" in line
 
 
