@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from msgspec_dd.action.changes import ChangeSet, changes_for_event, within
 from msgspec_dd.action.inputs import ActionInputs, read_inputs
 from msgspec_dd.action.limits import BUDGET, size
-from msgspec_dd.action.markdown import code, fenced, plain
+from msgspec_dd.action.markdown import code, plain
 from msgspec_dd.action.runner import Runner, environ_without, mask_commands
 from msgspec_dd.action.summary import (
     Shown,
     count_line,
+    log_block,
     message_section,
     problems_table,
     results_table,
@@ -273,8 +274,7 @@ def _send_outcome(inputs: ActionInputs, counts: Mapping[str, int], outcome: Send
     line = f"**{counts['sent']} sent, {counts['skipped']} skipped, {counts['failed']} failed**\n\n"
     text = line + results_table(outcome.document.get("results") or [])
     if outcome.stopped:
-        text += ("send stopped before posting anything:\n\n"
-                 + fenced("\n".join(outcome.stopped), "text") + "\n")
+        text += "send stopped before posting anything:\n\n" + log_block(outcome.stopped)
     return text
 
 

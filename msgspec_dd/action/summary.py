@@ -129,6 +129,18 @@ def _result_row(result: Mapping[str, Any]) -> str:
             f"| {shown_status} | {cell(detail)} |")
 
 
+def log_block(lines: Sequence[str], *, budget: int = TABLE_BUDGET) -> str:
+    """Log lines in a fenced block, as many as fit ``budget`` bytes, then how many more."""
+    used = 0
+    for number, line in enumerate(lines):
+        used += size(line) + 1
+        if used > budget:
+            rest = len(lines) - number
+            return (fenced("\n".join(lines[:number]), "text") + f"\n*{rest} more line"
+                    f"{'s' * (rest != 1)} not shown: the job log has every one.*\n\n")
+    return fenced("\n".join(lines), "text") + "\n"
+
+
 def _table(header: str, rows: Sequence[str], budget: int, noun: str) -> str:
     if not rows:
         return ""
