@@ -120,23 +120,40 @@ def test_send_in_the_action(repo: Repo, scratch: Path, sandbox: SandboxServer) -
     assert [r["path"] for r in run.results["results"]] == [HOSTILE, "messages/ok.yaml"]
 
 
-def test_the_summary_and_each_output_stay_under_githubs_limit(repo: Repo, scratch: Path) -> None:
+@pytest.fixture
+def huge(repo: Repo) -> Repo:
+    """A 520 KB file with 40,000 unquoted atMobiles: 40,000 problems."""
     mobiles = ", ".join(str(13800000000 + n) for n in range(40_000))
     repo.write("messages/huge.yaml", f"message:\n  msgtype: text\n  text:\n    content: 大\n"
                f"  at:\n    atMobiles: [{mobiles}]\n")
     repo.commit("a huge file")
+    return repo
 
-    run = run_step(repo.path, scratch, event_name="pull_request", inputs={"command": "lint"})
 
+def assert_under_limits(run: StepRun) -> None:
     assert run.code == 1
     assert len(run.summary.encode()) < GITHUB_LIMIT
-    assert "more problems not shown: the job summary is limited to 1 MiB" in run.summary
+    assert "*Cut here" not in run.summary  # each part kept to its budget, no blind cut
     for value in run.outputs.values():
         assert len(value.encode()) < GITHUB_LIMIT
+
+
+def test_a_lint_summary_and_each_output_stay_under_githubs_limit(huge: Repo, scratch: Path
+                                                                 ) -> None:
+    run = run_step(huge.path, scratch, event_name="pull_request", inputs={"command": "lint"})
+    assert_under_limits(run)
+    assert "more problems not shown: the job summary is limited to 1 MiB" in run.summary
     results = run.results
     assert results["errors"] == 40_000
     assert 0 < len(results["problems"]) < 40_000
     assert results["truncated"] == {"problems": 40_000 - len(results["problems"])}
+
+
+def test_a_stopped_send_summary_stays_under_githubs_limit(huge: Repo, scratch: Path) -> None:
+    run = run_step(huge.path, scratch, inputs={"command": "send", "dry-run": "true"})
+    assert_under_limits(run)
+    assert "more lines not shown: the job log has every one" in run.summary
+    assert "more problems not shown" in run.summary
 
 
 # -- the CLI inside Actions -----------------------------------------------------------------------
