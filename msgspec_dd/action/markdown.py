@@ -22,6 +22,8 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&@~^])")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-=])")
 #: What ends a line in markdown (CommonMark reads a lone ``\r`` as a line ending too).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: DingTalk's one HTML tag; GitHub drops it too, so the summary shows its text uncoloured.
+_FONT_TAG = re.compile(r"</?font\b[^<>]*>", re.IGNORECASE)
 #: ``<`` that opens a tag or comment; an autolink such as ``<https://x.test/>`` may stay.
 _TAG_OPEN = re.compile(r"<(?!https?://[^\s<>]*>)")
 
@@ -53,10 +55,11 @@ def plain_lines(text: str) -> list[str]:
 def markdown_lines(text: str) -> list[str]:
     """A DingTalk markdown text as summary lines: its markdown kept, any HTML shown as text.
 
-    DingTalk renders no HTML (DINGTALK.md), so ``<`` is only escaped, never lost; this also keeps
-    an unclosed ``<!--`` or ``<details>`` in a message from hiding the rest of the summary.
+    DingTalk renders no HTML but ``<font color=...>`` (DINGTALK.md), so a ``<font>`` tag is
+    dropped and any other ``<`` escaped, never lost; this keeps an unclosed ``<!--`` or
+    ``<details>`` in a message from hiding the rest of the summary.
     """
-    return [_TAG_OPEN.sub("&lt;", visible_controls(line))
+    return [_TAG_OPEN.sub("&lt;", _FONT_TAG.sub("", visible_controls(line)))
             for line in _LINE_BREAK.split(text.rstrip("\r\n"))]
 
 

@@ -46,3 +46,7 @@ def test_a_fence_outlasts_the_text_and_keeps_its_lines() -> None:
 def test_markdown_keeps_its_markup_but_no_html() -> None:
     assert markdown_lines("**b** <https://x.test/>\r# h\n<!-- <img src=x>") == [
         "**b** <https://x.test/>", "# h", "&lt;!-- &lt;img src=x>"]
+
+
+def test_dingtalks_font_tag_leaves_its_text() -> None:
+    assert markdown_lines('<font color="#FF0000">红</font> <FONT color=#0f0>绿</FONT>') == ["红 绿"]
