@@ -30,10 +30,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from msgspec_dd.action.changes import ChangeSet, changes_for_event, within
 from msgspec_dd.action.inputs import ActionInputs, read_inputs
+from msgspec_dd.action.limits import BUDGET, size
+from msgspec_dd.action.markdown import code, plain
 from msgspec_dd.action.runner import Runner, environ_without, mask_commands
 from msgspec_dd.action.summary import (
     Shown,
     count_line,
+    log_block,
     message_section,
     problems_table,
     results_table,
@@ -44,12 +47,11 @@ from msgspec_dd.lint.engine import LintReport, lint_paths
 from msgspec_dd.lint.reporters import GitHubReporter, JsonReporter
 from msgspec_dd.message_files.discovery import discover, is_message_file
 from msgspec_dd.problems import Level
+from msgspec_dd.workflow_commands import log_line
 
 if TYPE_CHECKING:
     from msgspec_dd.action.send import SendOutcome
 
-#: The job summary of one step may hold 1 MiB; stop adding messages well before that.
-SUMMARY_BUDGET = 800_000
 #: Where ``preview`` writes its page, under ``RUNNER_TEMP``.
 PREVIEW_NAME = "msgspec-dd-preview.html"
 _CREDENTIAL_INPUTS = ("INPUT_WEBHOOK", "INPUT_SECRET")
@@ -87,7 +89,7 @@ def run(args: Sequence[str], environ: Mapping[str, str], out: TextIO, err: TextI
         runner.error(str(exc), out)
         runner.set_outputs({"sent": "0", "skipped": "0", "failed": "0",
                             "results": {"error": runner.hide(str(exc))}})
-        runner.add_summary(f"## msgspec-dd\n\n**Error:** {runner.hide(str(exc))}\n")
+        runner.add_summary(f"## msgspec-dd\n\n**Error:** {plain(runner.hide(str(exc)))}\n")
         return exc.exit_code
 
 
@@ -95,7 +97,8 @@ def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: 
          err: TextIO) -> int:
     config = load_config()
     selection = select(inputs, environ)
-    err.write(f"msgspec-dd: {len(selection.files)} message file(s) {selection.scope}\n")
+    err.write(log_line(f"msgspec-dd: {len(selection.files)} message file(s) {selection.scope}")
+              + "\n")
     report = lint_paths(list(selection.files), config) if selection.files else LintReport((), ())
     GitHubReporter(out).report(report)
     held = _held_back(inputs, config, selection)
@@ -118,7 +121,7 @@ def _held_back(inputs: ActionInputs, config: Config, selection: Selection) -> Se
 def select(inputs: ActionInputs, environ: Mapping[str, str]) -> Selection:
     """The message files under ``paths``; with ``changed-only``, those this event changed."""
     roots = [Path(path) for path in inputs.paths]
-    where = ", ".join(f"`{path}`" for path in inputs.paths)
+    where = ", ".join(code(path) for path in inputs.paths)
     if not inputs.changed_only:
         return Selection(tuple(discover(roots)), f"under {where}")
     event_name = environ.get("GITHUB_EVENT_NAME", "")
@@ -134,7 +137,7 @@ def select(inputs: ActionInputs, environ: Mapping[str, str]) -> Selection:
     kind = "push" if event_name == "push" else "pull request"
     scope = f"changed by this {kind} under {where}"
     if changes.head:
-        scope += f" (`{changes.describe()}`)"
+        scope += f" ({code(changes.describe())})"
     return Selection(chosen, scope, _change_notes(changes, absolute))
 
 
@@ -158,10 +161,10 @@ def _change_notes(changes: ChangeSet, roots: Sequence[Path]) -> tuple[str, ...]:
         if not (is_message_file(change.path) and within(change.path, roots)):
             continue
         if change.status == "D":
-            notes.append(f"deleted: `{_display(change.path)}` (nothing to check or send)")
+            notes.append(f"deleted: {code(_display(change.path))} (nothing to check or send)")
         elif not change.counts(roots) and change.old_path is not None:
-            notes.append(f"moved without changes: `{_display(change.old_path)}` → "
-                         f"`{_display(change.path)}` (not sent again)")
+            notes.append(f"moved without changes: {code(_display(change.old_path))} → "
+                         f"{code(_display(change.path))} (not sent again)")
     return tuple(notes)
 
 
@@ -184,7 +187,7 @@ def _review(inputs: ActionInputs, config: Config, selection: Selection, report: 
         outputs["preview"] = str(page) if page else ""
     runner.set_outputs(outputs)
     summary = _heading(inputs.command, selection, report) + problems_table(report.problems)
-    runner.add_summary(summary + _messages(shown))
+    runner.add_summary(summary + _messages(shown, BUDGET - size(summary)))
     return 1 if report.failed() else 0
 
 
@@ -234,12 +237,12 @@ def _send(inputs: ActionInputs, config: Config, selection: Selection, report: Li
         return 0
 
     def progress(line: str) -> None:
-        err.write(f"msgspec-dd: {runner.hide(line)}\n")
+        err.write(log_line(f"msgspec-dd: {runner.hide(line)}") + "\n")
 
     outcome = send_batch(selection.files, inputs=inputs, config=config,
                          environ=_send_environ(inputs, config, environ), progress=progress)
     for line in outcome.stopped:
-        err.write(runner.hide(line) + "\n")
+        err.write(log_line(runner.hide(line)) + "\n")
     for result in outcome.document.get("results") or []:
         progress(f"{result.get('path')} -> {result.get('robot')}: {result.get('status')}")
     counts = {**_zero_counts(), **(outcome.document.get("counts") or {})}
@@ -247,7 +250,8 @@ def _send(inputs: ActionInputs, config: Config, selection: Selection, report: Li
     note = "dry run, not posted" if inputs.dry_run else "as posted by this run"
     shown = [Shown(m.path, m.robots, m.payload, note) for m in outcome.messages]
     summary = heading + _send_outcome(inputs, counts, outcome)
-    runner.add_summary(summary + problems_table(report.problems) + _messages(shown))
+    summary += problems_table(report.problems)
+    runner.add_summary(summary + _messages(shown, BUDGET - size(summary)))
     return outcome.code
 
 
@@ -282,8 +286,7 @@ def _send_outcome(inputs: ActionInputs, counts: Mapping[str, int], outcome: Send
     line = f"**{counts['sent']} sent, {counts['skipped']} skipped, {counts['failed']} failed**\n\n"
     text = line + results_table(outcome.document.get("results") or [])
     if outcome.stopped:
-        text += ("send stopped before posting anything:\n\n```text\n" + "\n".join(outcome.stopped)
-                 + "\n```\n\n")
+        text += "send stopped before posting anything:\n\n" + log_block(outcome.stopped)
     return text
 
 
@@ -296,13 +299,14 @@ def _heading(command: str, selection: Selection, report: LintReport) -> str:
     return "\n".join(lines) + ("\n\n" if selection.notes else "\n")
 
 
-def _messages(shown: Sequence[Shown]) -> str:
+def _messages(shown: Sequence[Shown], budget: int) -> str:
+    """As many message sections as fit ``budget`` bytes, then a line saying how many more."""
     parts: list[str] = []
-    size = 0
+    used = 0
     for number, item in enumerate(shown):
         section = message_section(item)
-        size += len(section)
-        if size > SUMMARY_BUDGET:
+        used += size(section)
+        if used > budget - 200:  # room for the line below
             rest = len(shown) - number
             parts.append(f"*{rest} more message{'s' * (rest != 1)} not shown: "
                          "the job summary is limited to 1 MiB.*\n")

@@ -7,13 +7,14 @@ Actions (no such variables) outputs and summary are simply not written.
 
 from __future__ import annotations
 
-import json
 import tempfile
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from msgspec_dd.action.limits import BUDGET, compact, fit_document, fit_text
 from msgspec_dd.dingtalk.webhook_url import url_credentials, webhook_url
 from msgspec_dd.errors import UsageError
 from msgspec_dd.redaction import redact
@@ -66,29 +67,42 @@ class Runner:
         return redact(text, self.credentials)
 
     def set_outputs(self, outputs: Mapping[str, Any]) -> None:
-        """Write step outputs; JSON values are written compact, so each fits on one line."""
+        """Write step outputs, each under GitHub's 1 MiB limit (a note says what was cut).
+
+        JSON values are written compact. Each value goes in a ``name<<DELIMITER`` block whose
+        delimiter is random and not in the value, so no value can end its block early and set
+        another output.
+        """
         if self.output_file is None:
             return
-        lines = []
-        for name, value in outputs.items():
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            text = self.hide(text)
-            if "\n" in text or "\r" in text:
-                raise ValueError(f"output {name} must be a single line")
-            lines.append(f"{name}={text}\n")
+        blocks = [_output_block(name, self._output_text(value)) for name, value in outputs.items()]
         with self.output_file.open("a", encoding="utf-8") as stream:
-            stream.writelines(lines)
+            stream.writelines(blocks)
+
+    def _output_text(self, value: Any) -> str:
+        if isinstance(value, str):
+            return fit_text(self.hide(value))
+        return self.hide(compact(fit_document(value)))
 
     def add_summary(self, markdown: str) -> None:
-        """Append ``markdown`` to the job summary."""
+        """Append ``markdown`` to the job summary, which stays under GitHub's 1 MiB limit."""
         if self.summary_file is None:
             return
+        written = self.summary_file.stat().st_size if self.summary_file.exists() else 0
+        text = fit_text(self.hide(markdown), max(BUDGET - written, 0))
         with self.summary_file.open("a", encoding="utf-8") as stream:
-            stream.write(self.hide(markdown))
+            stream.write(text)
 
     def error(self, message: str, stream: TextIO) -> None:
         """An error annotation not tied to a line (bad input, missing commit)."""
         stream.write(f"::error title=msgspec-dd::{command_data(self.hide(message))}\n")
+
+
+def _output_block(name: str, text: str) -> str:
+    delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    while delimiter in text:  # practically never: a fresh uuid4
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    return f"{name}<<{delimiter}\n{text}\n{delimiter}\n"
 
 
 def _path(value: str | None) -> Path | None:

@@ -10,21 +10,25 @@ redacts everything it writes.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from msgspec_dd.action.limits import size
+from msgspec_dd.action.markdown import (
+    cell,
+    code,
+    code_cell,
+    fenced,
+    image,
+    link,
+    markdown_lines,
+    plain,
+    plain_lines,
+)
 from msgspec_dd.dingtalk.message_view import MessageView, view
 from msgspec_dd.problems import Level, Problem
-
-#: Characters with a meaning in GitHub markdown anywhere in a line (``.``, ``:`` and ``/`` are
-#: left alone so that URLs in plain text still become links).
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&@~^])")
-#: Line starts that would make a list, a heading underline or a thematic break.
-_LINE_START = re.compile(r"^(\d+)([.)])|^([-=])")
 
 
 @dataclass(frozen=True)
@@ -36,40 +40,6 @@ class Shown:
     robots: tuple[str, ...]
     payload: Mapping[str, Any] | None
     note: str
-
-
-def plain(text: str) -> str:
-    """``text`` escaped so markdown shows it literally (one line; see :func:`plain_lines`)."""
-    escaped = _SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
-
-
-def plain_lines(text: str) -> list[str]:
-    """Plain text as markdown lines: escaped, leading spaces and line breaks kept."""
-    lines = text.rstrip("\n").split("\n")
-    out: list[str] = []
-    for number, line in enumerate(lines):
-        stripped = line.lstrip(" ")
-        escaped = "&nbsp;" * (len(line) - len(stripped)) + plain(stripped)
-        # A backslash before the newline is a hard line break, except before a blank line.
-        breaks = number + 1 < len(lines) and escaped and lines[number + 1].strip()
-        out.append(escaped + ("\\" if breaks else ""))
-    return out
-
-
-def cell(text: str) -> str:
-    """``text`` for a table cell: escaped, on one line."""
-    return plain(" ".join(text.split()))
-
-
-def link(title: str, url: str) -> str:
-    """A markdown link whose target survives spaces, parentheses and angle brackets."""
-    target = "".join(url.split()).replace("<", "%3C").replace(">", "%3E")
-    return f"[{plain(title) or plain(url)}](<{target}>)"
-
-
-def image(url: str, *, height: int) -> str:
-    return f'<img src="{html.escape("".join(url.split()))}" alt="" height="{height}">'
 
 
 def quote(lines: Sequence[str]) -> str:
@@ -95,7 +65,7 @@ def _lines(shown: MessageView) -> list[str]:
     if shown.picture:
         lines += [image(shown.picture, height=64), ""]
     if shown.markdown:
-        lines += shown.body.rstrip("\n").split("\n")
+        lines += markdown_lines(shown.body)
     elif shown.msgtype != "feedCard":
         lines += plain_lines(shown.body)
     if shown.buttons:
@@ -114,15 +84,13 @@ def _feed_picture(url: str) -> str:
 def json_details(payload: Mapping[str, Any]) -> str:
     """The exact body in a collapsed block, fenced longer than any backtick run inside it."""
     body = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
-    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", body))])
-    return (f"<details><summary>JSON body</summary>\n\n{fence}json\n{body}\n{fence}\n\n"
-            "</details>\n")
+    return f"<details><summary>JSON body</summary>\n\n{fenced(body, 'json')}\n</details>\n"
 
 
 def message_section(shown: Shown) -> str:
     """One message: heading, where it goes, the bubble and the JSON body."""
-    robots = ", ".join(f"`{name}`" for name in shown.robots) or "its robots"
-    head = f"### `{shown.path}`\n\n"
+    robots = ", ".join(code(name) for name in shown.robots) or "its robots"
+    head = f"### {code(shown.path)}\n\n"
     if shown.payload is None:
         return head + f"*Not rendered: {plain(shown.note)}*\n\n"
     msgtype = plain(str(shown.payload.get("msgtype", "")))
@@ -130,29 +98,62 @@ def message_section(shown: Shown) -> str:
     return head + meta + message_markdown(shown.payload) + "\n" + json_details(shown.payload) + "\n"
 
 
-def problems_table(problems: Sequence[Problem]) -> str:
-    """Every lint problem (annotations show only the first ten of each kind per step)."""
-    if not problems:
-        return ""
-    rows = ["| where | level | rule | problem |", "| --- | --- | --- | --- |"]
-    for p in problems:
-        level = "**error**" if p.level is Level.ERROR else "warning"
-        where = f"`{p.path}:{p.line}:{p.column}`"
-        rows.append(f"| {where} | {level} | {cell(p.rule)} | {cell(p.message)} |")
-    return "\n".join(rows) + "\n\n"
+#: Bytes a table may take of the summary's 1 MiB; the messages get what is left.
+TABLE_BUDGET = 300_000
 
 
-def results_table(results: Sequence[Mapping[str, Any]]) -> str:
+def problems_table(problems: Sequence[Problem], *, budget: int = TABLE_BUDGET) -> str:
+    """Every lint problem (annotations show only the first ten of each kind per step), as many
+    as fit ``budget`` bytes, then a line saying how many more there are."""
+    rows = [_problem_row(p) for p in problems]
+    return _table("| where | level | rule | problem |", rows, budget, "problem")
+
+
+def _problem_row(p: Problem) -> str:
+    level = "**error**" if p.level is Level.ERROR else "warning"
+    where = code_cell(f"{p.path}:{p.line}:{p.column}")
+    return f"| {where} | {level} | {cell(p.rule)} | {cell(p.message)} |"
+
+
+def results_table(results: Sequence[Mapping[str, Any]], *, budget: int = TABLE_BUDGET) -> str:
     """One row per message and robot: sent, skipped or failed with the reason and a hint."""
-    if not results:
+    rows = [_result_row(result) for result in results]
+    return _table("| message | robot | result | detail |", rows, budget, "result")
+
+
+def _result_row(result: Mapping[str, Any]) -> str:
+    status = str(result.get("status", ""))
+    detail = "; ".join(str(result[key]) for key in ("detail", "hint") if result.get(key))
+    shown_status = "**failed**" if status == "failed" else cell(status)
+    return (f"| {code_cell(str(result.get('path') or ''))} | {cell(str(result.get('robot', '')))} "
+            f"| {shown_status} | {cell(detail)} |")
+
+
+def log_block(lines: Sequence[str], *, budget: int = TABLE_BUDGET) -> str:
+    """Log lines in a fenced block, as many as fit ``budget`` bytes, then how many more."""
+    used = 0
+    for number, line in enumerate(lines):
+        used += size(line) + 1
+        if used > budget:
+            rest = len(lines) - number
+            return (fenced("\n".join(lines[:number]), "text") + f"\n*{rest} more line"
+                    f"{'s' * (rest != 1)} not shown: the job log has every one.*\n\n")
+    return fenced("\n".join(lines), "text") + "\n"
+
+
+def _table(header: str, rows: Sequence[str], budget: int, noun: str) -> str:
+    if not rows:
         return ""
-    rows = ["| message | robot | result | detail |", "| --- | --- | --- | --- |"]
-    for result in results:
-        status = str(result.get("status", ""))
-        detail = "; ".join(str(result[key]) for key in ("detail", "hint") if result.get(key))
-        rows.append(f"| `{result.get('path') or ''}` | {cell(str(result.get('robot', '')))} | "
-                    f"{'**failed**' if status == 'failed' else cell(status)} | {cell(detail)} |")
-    return "\n".join(rows) + "\n\n"
+    lines = [header, "| --- | --- | --- | --- |"]
+    used = size(header) * 2
+    for number, row in enumerate(rows):
+        used += size(row) + 1
+        if used > budget:
+            rest = len(rows) - number
+            return "\n".join(lines) + f"\n\n*{rest} more {noun}{'s' * (rest != 1)} not shown: " \
+                "the job summary is limited to 1 MiB; the job log has every one.*\n\n"
+        lines.append(row)
+    return "\n".join(lines) + "\n\n"
 
 
 def count_line(report_problems: Sequence[Problem], files: int) -> str:

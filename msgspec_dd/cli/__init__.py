@@ -53,6 +53,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into exit codes, never a traceback."""
     from msgspec_dd.errors import MsgspecError
+    from msgspec_dd.workflow_commands import log_line
 
     try:
         # Outside standalone mode click returns the code of click.exceptions.Exit.
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except MsgspecError as exc:
         for line in exc.report_lines():
-            click.echo(line, err=True)
+            click.echo(log_line(line), err=True)  # a problem line starts with the file name
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

@@ -21,6 +21,7 @@ import click
 from msgspec_dd.errors import UsageError
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, parse_rate
 from msgspec_dd.sandbox.app_api import AppApi
+from msgspec_dd.workflow_commands import log_line
 
 
 class _Stopped(Exception):
@@ -35,7 +36,8 @@ def _rate(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, 
 
 
 def _log(line: str) -> None:
-    click.echo(f"sandbox: {line}", err=True)
+    # A log line may quote the request (a msgtype, a field name): one line, never a command.
+    click.echo(log_line(f"sandbox: {line}"), err=True)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:

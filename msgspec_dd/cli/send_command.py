@@ -18,6 +18,7 @@ import click
 
 from msgspec_dd.cli.options import config_option, variable_options
 from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
+from msgspec_dd.workflow_commands import json_log_text
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
@@ -114,14 +115,14 @@ def command(
 def _print_report(report: BatchReport, format_: str) -> None:
     """Result lines (or the JSON document), then what each sandbox robot received."""
     if format_ == "json":
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json_log_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2)))
         return
     for result in report.results:
         _echo(result.format())
     if report.arrived:
         from msgspec_dd.sandbox.rehearsal import format_arrived
 
-        _echo(format_arrived(report.arrived), nl=False)
+        _echo(format_arrived(report.arrived), nl=False, block=True)
 
 
 def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str) -> None:
@@ -132,19 +133,23 @@ def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str) 
     for note in dry_run_notes(messages, config):
         _progress(note)
     if format_ == "json":
-        click.echo(wire.pretty(dry_run_document(messages)))
+        click.echo(json_log_text(wire.pretty(dry_run_document(messages))))
         return
     for message in messages:
         _progress(f"{message.path} -> {', '.join(message.robots)} (dry run, not sent)")
-        click.echo(wire.pretty(message.payload))
+        click.echo(json_log_text(wire.pretty(message.payload)))
 
 
 def _progress(line: str) -> None:
     _echo(f"msgspec-dd: {line}", err=True)
 
 
-def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
-    """Every progress and result line goes out here, with credentials hidden."""
+def _echo(text: str, *, err: bool = False, nl: bool = True, block: bool = False) -> None:
+    """Every progress and result line goes out here: credentials hidden, and made a line that
+    GitHub's runner cannot read as a workflow command (file names are user data). A ``block``
+    keeps its line breaks, each of its lines escaped alone."""
     from msgspec_dd.redaction import redact
+    from msgspec_dd.workflow_commands import log_line
 
-    click.echo(redact(text), err=err, nl=nl)
+    lines = redact(text).split("\n") if block else [redact(text)]
+    click.echo("\n".join(log_line(line) for line in lines), err=err, nl=nl)

@@ -14,7 +14,13 @@ from typing import ClassVar, TextIO
 
 from msgspec_dd.lint.engine import LintReport
 from msgspec_dd.problems import Level, Problem
-from msgspec_dd.workflow_commands import command_data, command_property
+from msgspec_dd.workflow_commands import (
+    command_data,
+    command_property,
+    json_log_text,
+    log_line,
+    visible_controls,
+)
 
 
 class Reporter(abc.ABC):
@@ -39,11 +45,12 @@ class TextReporter(Reporter):
             self.stream.write(self._line(problem) + "\n")
 
     def _line(self, problem: Problem) -> str:
+        # A file name or message may hold line breaks, terminal escapes or a workflow command.
         if not self.color:
-            return problem.format()
+            return log_line(problem.format())
         level = f"{self._COLORS[problem.level]}{problem.level.value}\x1b[0m"
-        where = f"\x1b[1m{problem.path}:{problem.line}:{problem.column}\x1b[0m"
-        return f"{where}: {level}: {problem.message} \x1b[2m[{problem.rule}]\x1b[0m"
+        where = f"\x1b[1m{visible_controls(problem.path)}:{problem.line}:{problem.column}\x1b[0m"
+        return f"{where}: {level}: {visible_controls(problem.message)} \x1b[2m[{problem.rule}]\x1b[0m"
 
 
 class JsonReporter(Reporter):
@@ -56,7 +63,7 @@ class JsonReporter(Reporter):
             "errors": _count(report, Level.ERROR),
             "warnings": _count(report, Level.WARNING),
         }
-        self.stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        self.stream.write(json_log_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
 
 
 class GitHubReporter(Reporter):

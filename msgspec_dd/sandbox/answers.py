@@ -1,5 +1,8 @@
 """What the sandbox answers: DingTalk's errcodes and errmsg texts, as values.
 
+:class:`Answer` is the sandbox's one word for an outcome: every check (token, rate limit,
+signature, payload, keywords) returns the answer that ends the request, or None to go on.
+
 Every DingTalk failure is HTTP 200 with ``{"errcode": N, "errmsg": "..."}``; the texts follow
 responses seen from the real ``/robot/send`` (see DINGTALK.md). Where DingTalk's text for a case
 is not known, the closest documented code is used with a text in DingTalk's style.
@@ -8,7 +11,8 @@ is not known, the closest documented code is used with a text in DingTalk's styl
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 #: The suffix DingTalk appends to its 310000 security-check texts.
 MORE = "more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"
@@ -16,10 +20,19 @@ MORE = "more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"
 
 @dataclass(frozen=True)
 class Answer:
-    """One ``/robot/send`` reply: ``errcode`` 0 means accepted."""
+    """The sandbox's answer to one ``/robot/send`` request: DingTalk's reply (``errcode`` 0 means
+    accepted) and, for the sandbox's log only, what it did with the message.
+
+    ``msgtype`` is the body's msgtype when it had a readable one; ``stored`` is the new record
+    when the message was kept; ``duplicate`` says a repeated ``msgUuid`` was answered 0 and not
+    stored. None of these reach the client: :meth:`to_json` is the reply.
+    """
 
     errcode: int
     errmsg: str
+    msgtype: str | None = None
+    stored: dict[str, Any] | None = field(default=None, compare=False)
+    duplicate: bool = False
 
     def to_json(self) -> bytes:
         """The reply body as DingTalk sends it: compact UTF-8 JSON without ASCII escapes."""

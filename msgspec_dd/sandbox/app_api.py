@@ -126,6 +126,10 @@ class AppApi:
 
     # -- routing ------------------------------------------------------------------------------
 
+    def serves(self, path: str) -> bool:
+        """Whether ``POST path`` is one of the app API's endpoints (its control ones included)."""
+        return path in _ROUTES
+
     def handle(self, path: str, token: str | None, raw: bytes) -> Reply | None:
         """The answer to ``POST path`` with JSON ``raw``, or None when ``path`` is not the app API's."""
         route = _ROUTES.get(path)

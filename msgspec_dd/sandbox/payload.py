@@ -41,6 +41,26 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: How deep a body may nest. DingTalk's own bodies go 4 deep (``actionCard.btns[0].title``);
+#: the checks below and the schema validator recurse, so a deeper body is refused first.
+MAX_DEPTH = 32
+TOO_DEEP = answers.invalid("json", f"nested deeper than {MAX_DEPTH} levels")
+
+
+def depth(value: Any) -> int:
+    """How deeply ``value`` nests objects and arrays (a scalar is 0), counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level + 1)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
 class PayloadChecker:
     """Checks bodies against DingTalk's rules; builds the schema validator once, lazily."""
 
@@ -55,8 +75,12 @@ class PayloadChecker:
             payload = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return answers.NOT_JSON
+        except RecursionError:  # nested deeper than the parser goes
+            return TOO_DEEP
         if not isinstance(payload, dict):
             return answers.NOT_JSON
+        if depth(payload) > MAX_DEPTH:
+            return TOO_DEEP
         problem = (
             text_problem(payload) or structural_problem(payload) or self._schema_problem(payload)
         )

@@ -13,16 +13,9 @@ the pacer decides when to send, counting replies.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """The limiter's decision for one arrival."""
-
-    allowed: bool
-    tripped: bool = False  # this arrival exceeded the window and locked the robot
-    locked: bool = False  # the robot was already locked
+from msgspec_dd.sandbox import answers
+from msgspec_dd.sandbox.answers import Answer
 
 
 class RateLimiter:
@@ -35,20 +28,21 @@ class RateLimiter:
         self._arrivals: deque[float] = deque()
         self._locked_until: float | None = None
 
-    def arrive(self, now: float) -> Verdict:
-        """Count one arrival at ``now`` (seconds) and say whether it may be processed."""
+    def arrive(self, now: float) -> Answer | None:
+        """Count one arrival at ``now`` (seconds): None when it may be processed, else DingTalk's
+        answer (130101 for the arrival that trips the lock, 410100 while locked)."""
         if self._locked_until is not None:
             if now < self._locked_until:
-                return Verdict(allowed=False, locked=True)
+                return answers.LOCKED
             self.reset()
         while self._arrivals and self._arrivals[0] <= now - self.seconds:
             self._arrivals.popleft()
         if len(self._arrivals) >= self.count:
             self._arrivals.clear()
             self._locked_until = now + self.lock_seconds
-            return Verdict(allowed=False, tripped=True)
+            return answers.too_fast(self.count, self.seconds)
         self._arrivals.append(now)
-        return Verdict(allowed=True)
+        return None
 
     def reset(self) -> None:
         """Forget the window and any lock."""

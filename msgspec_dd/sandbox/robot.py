@@ -1,4 +1,4 @@
-"""The sandbox robot's decision for one ``/robot/send`` request, independent of HTTP.
+"""The sandbox robot: its answer to one ``/robot/send`` request, independent of HTTP.
 
 Checks run in this order: access token; rate limit and lock (every request with the robot's
 token counts on arrival, whatever its outcome, which is the strictest reading for a client);
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from msgspec_dd.dingtalk.keywords import contains_keyword
@@ -25,18 +25,13 @@ from msgspec_dd.sandbox.settings import SandboxSettings
 from msgspec_dd.sandbox.store import MessageStore
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The answer to one request, with what the log may say about it (never credentials)."""
+class SandboxRobot:
+    """The DingTalk robot the sandbox stands in for: its token and settings, rate window, lock,
+    remembered msgUuids and messages, and the answer it gives to each request.
 
-    answer: Answer
-    msgtype: str | None = None
-    stored: dict[str, Any] | None = None  # the new record, when the message was kept
-    duplicate: bool = False
-
-
-class Robot:
-    """One DingTalk robot's state: rate window, lock, remembered msgUuids and messages."""
+    (Not to be confused with :class:`msgspec_dd.delivery.robot.Robot`, the client that posts to
+    a robot, real or sandbox.)
+    """
 
     def __init__(self, settings: SandboxSettings, token: str) -> None:
         self.settings = settings
@@ -50,48 +45,43 @@ class Robot:
             if isinstance(record.get("msgUuid"), str):
                 self._seen[record["msgUuid"]] = float(record.get("received_at", 0.0))
 
-    def receive(self, query: Mapping[str, Sequence[str]], content_type: str, raw: bytes) -> Outcome:
-        """Decide the answer to a POST with this query, Content-Type and body."""
-        outcome = self._decide(query, content_type, raw)
-        if outcome.msgtype is None:  # said in the log even when the body was never checked
-            return replace(outcome, msgtype=_peek_msgtype(raw))
-        return outcome
+    def receive(self, query: Mapping[str, Sequence[str]], content_type: str, raw: bytes) -> Answer:
+        """The answer to a POST with this query, Content-Type and body."""
+        answer = self._decide(query, content_type, raw)
+        if answer.msgtype is None:  # said in the log even when the body was never checked
+            return replace(answer, msgtype=_peek_msgtype(raw))
+        return answer
 
-    def _decide(self, query: Mapping[str, Sequence[str]], content_type: str, raw: bytes) -> Outcome:
+    def _decide(self, query: Mapping[str, Sequence[str]], content_type: str, raw: bytes) -> Answer:
         with self._lock:
             now = self.settings.clock()
-            refused = check_token(query, self.token)
+            refused = check_token(query, self.token) or self._limiter.arrive(now)
             if refused is not None:
-                return Outcome(refused)
-            verdict = self._limiter.arrive(now)
-            if verdict.locked:
-                return Outcome(answers.LOCKED)
-            if verdict.tripped:
-                return Outcome(answers.too_fast(self.settings.rate_count, self.settings.rate_seconds))
+                return refused
             return self._accept(query, content_type, raw, now)
 
     def _accept(
         self, query: Mapping[str, Sequence[str]], content_type: str, raw: bytes, now: float
-    ) -> Outcome:
+    ) -> Answer:
         if content_type.split(";")[0].strip().lower() != "application/json":
-            return Outcome(answers.BAD_CONTENT_TYPE)
+            return answers.BAD_CONTENT_TYPE
         if self.settings.secret is not None:
             refused = check_signature(query, self.settings.secret, int(now * 1000))
             if refused is not None:
-                return Outcome(refused)
+                return refused
         checked = self._checker.check(raw)
         if isinstance(checked, Answer):
-            return Outcome(checked)
+            return checked
         msgtype = str(checked["msgtype"])
         if not contains_keyword(checked, self.settings.keywords):
-            return Outcome(answers.KEYWORDS_NOT_IN_CONTENT, msgtype)
+            return replace(answers.KEYWORDS_NOT_IN_CONTENT, msgtype=msgtype)
         uuid = checked.get("msgUuid")
         if isinstance(uuid, str) and self._remembers(uuid, now):
-            return Outcome(answers.OK, msgtype, duplicate=True)
+            return replace(answers.OK, msgtype=msgtype, duplicate=True)
         stored = self.store.add(checked, now)  # first: a failed write must not mark it as seen
         if isinstance(uuid, str):
             self._seen[uuid] = now
-        return Outcome(answers.OK, msgtype, stored=stored)
+        return replace(answers.OK, msgtype=msgtype, stored=stored)
 
     def _remembers(self, uuid: str, now: float) -> bool:
         seen = self._seen.get(uuid)
@@ -119,7 +109,7 @@ def _peek_msgtype(raw: bytes) -> str | None:
     """The msgtype of a rejected body, for the log, when it has a readable one."""
     try:
         payload = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_BODY_BYTES else None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     msgtype = payload.get("msgtype") if isinstance(payload, dict) else None
     return msgtype[:40] if isinstance(msgtype, str) else None

@@ -14,6 +14,9 @@ from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 
 _TOKEN_SHAPE = re.compile(r"[0-9a-f]{64}")
+#: Milliseconds in ASCII digits: ``str.isdigit`` also takes ``²`` and ``٣``, which ``int``
+#: refuses, and a few thousand digits would pass ``int``'s own limit.
+_TIMESTAMP = re.compile(r"[0-9]{1,19}")
 
 Query = Mapping[str, Sequence[str]]
 
@@ -39,12 +42,13 @@ def check_signature(query: Query, secret: str, now_ms: int) -> Answer | None:
     timestamp = _first(query, "timestamp")
     if not timestamp:  # not signed at all: the likely cause is a missing or wrong secret
         return answers.SIGN_NOT_MATCH
-    if not timestamp.isdigit():
+    if not _TIMESTAMP.fullmatch(timestamp):
         return answers.INVALID_TIMESTAMP
     timestamp_ms = int(timestamp)
     if abs(now_ms - timestamp_ms) > TIMESTAMP_WINDOW_MS:
         return answers.INVALID_TIMESTAMP
     sign = _first(query, "sign")
-    if not sign or not verify(secret, timestamp_ms, sign):
+    # compare_digest takes only ASCII text: a decoded ``%C3%A9`` is simply no signature.
+    if not sign or not sign.isascii() or not verify(secret, timestamp_ms, sign):
         return answers.SIGN_NOT_MATCH
     return None

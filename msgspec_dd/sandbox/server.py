@@ -3,22 +3,25 @@
 Routes: ``POST /robot/send?access_token=...`` (the robot), ``GET /`` (inbox page),
 ``GET /api/messages[?since=ID]`` (``{"messages": [...]}``), ``POST /_sandbox/faults`` (a JSON
 :class:`Fault`), ``POST /_sandbox/reset`` (forget messages, rate window, lock, faults and
-counters), ``GET /_sandbox/stats`` (``{"requests": N, "answers": [...]}``).
+counters), ``GET /_sandbox/stats`` (``{"requests": N, "answers": [...]}``). The two control
+POSTs take only ``application/json`` sent to the sandbox's own address (:mod:`.origin`).
 HTTP/1.1 with keep-alive; every response carries Content-Length. The request line is never
-logged: it holds the access token and signature.
+logged: it holds the access token and signature. No request makes the server fail: malformed
+ones get a 4xx or DingTalk's errcode, and a bug a 500.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import struct
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from msgspec_dd.errors import UsageError
@@ -27,7 +30,8 @@ from msgspec_dd.sandbox import answers
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.app_api import TOKEN_HEADER, AppApi
 from msgspec_dd.sandbox.faults import Fault, FaultQueue
-from msgspec_dd.sandbox.robot import Outcome, Robot
+from msgspec_dd.sandbox.origin import control_refusal, own_hosts
+from msgspec_dd.sandbox.robot import SandboxRobot
 from msgspec_dd.sandbox.settings import SandboxSettings, new_token
 
 if TYPE_CHECKING:  # typing.Self is 3.11+; only the type checker needs it
@@ -38,6 +42,10 @@ MAX_READ_BYTES = 1 << 20
 
 #: Idle keep-alive connections are closed after this many seconds, as servers do.
 IDLE_TIMEOUT = 60.0
+
+#: A Content-Length: ASCII digits only (``str.isdigit`` also takes ``²``, which ``int`` refuses).
+_LENGTH = re.compile(r"[0-9]{1,18}")
+#: The endpoints that change the sandbox's state for tests: only JSON, only from its own origin.
 
 _GATEWAY_ERROR = b"<html><body><h1>500 Internal Server Error</h1></body></html>\n"
 
@@ -62,7 +70,7 @@ class SandboxServer:
         self.settings = settings if settings is not None else SandboxSettings()
         self.token = self.settings.token if self.settings.token is not None else new_token()
         self.secret = self.settings.secret
-        self.robot = Robot(self.settings, self.token)
+        self.robot = SandboxRobot(self.settings, self.token)
         self.faults = FaultQueue()
         self.log = log
         self._counter_lock = threading.Lock()
@@ -83,8 +91,7 @@ class SandboxServer:
     @property
     def base_url(self) -> str:
         """``http://HOST:PORT`` of the running server."""
-        host, port = self._httpd.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else host
+        host, port = self._address()
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
 
@@ -190,6 +197,13 @@ class SandboxServer:
             else:
                 self._connections.discard(connection)
 
+    def _address(self) -> tuple[str, int]:
+        host, port = self._httpd.server_address[:2]
+        return (host.decode() if isinstance(host, bytes | bytearray) else str(host)), int(port)
+
+    def _own_hosts(self) -> frozenset[str]:
+        return own_hosts(*self._address())
+
     def _log(self, line: str) -> None:
         if self.log is not None:
             self.log(line)
@@ -198,6 +212,10 @@ class SandboxServer:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     sandbox: SandboxServer
+
+
+#: A route's handler: the request's query string and body in, a reply written.
+Route = Callable[["_Handler", str, bytes], None]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -243,18 +261,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._network_delay()
         url = urlsplit(self.path)
-        if url.path == "/":
-            page = inbox_page(self._sandbox.records)
-            self._reply(200, _utf8(page), "text/html; charset=utf-8")
-        elif url.path == "/api/messages":
-            self._messages(url.query)
-        elif url.path == "/_sandbox/stats":
-            stats = {"requests": self._sandbox.requests, "answers": self._sandbox.answers}
-            self._reply_json(200, stats)
-        elif url.path == "/robot/send":  # answered like DingTalk, but not one of the POSTs counted
-            self._reply(200, answers.NEED_POST.to_json(), "application/json; charset=utf-8")
-        else:
+        route = self.GET_ROUTES.get(url.path)
+        if route is None:
             self._reply_json(404, {"error": f"no such page: {url.path}"})
+            return
+        self._guarded(route, url.query, b"")
 
     def do_POST(self) -> None:
         self._network_delay()
@@ -262,18 +273,49 @@ class _Handler(BaseHTTPRequestHandler):
         if raw is None:
             return
         url = urlsplit(self.path)
-        if url.path == "/robot/send":
-            self._robot_send(url.query, raw)
-        elif url.path == "/_sandbox/faults":
-            self._inject(raw)
-        elif url.path == "/_sandbox/reset":
-            self._sandbox.reset()
-            self._reply_json(200, {"ok": True})
-        elif self._sandbox.app is not None and (
-                reply := self._sandbox.app.handle(url.path, self.headers.get(TOKEN_HEADER), raw)):
-            self._reply_json(*reply)
-        else:
+        route = self.POST_ROUTES.get(url.path)
+        if route is None and self._sandbox.app is not None and self._sandbox.app.serves(url.path):
+            route = type(self)._app_api
+        if route is None:
             self._reply_json(404, {"error": f"no such endpoint: {url.path}"})
+            return
+        if url.path.startswith("/_sandbox/"):
+            refused = control_refusal(self.headers, self._sandbox._own_hosts())
+            if refused is not None:
+                self._reply_json(refused[0], {"error": refused[1]})
+                return
+        self._guarded(route, url.query, raw)
+
+    def _guarded(self, route: Route, query: str, raw: bytes) -> None:
+        """Run ``route``; a bug in the sandbox is a 500 and a log line, never a dropped reply."""
+        try:
+            route(self, query, raw)
+        except Exception as err:  # noqa: BLE001 - the last guard; the log names it
+            self._sandbox._log(f"HTTP 500: the sandbox failed on {self.command} "
+                               f"{urlsplit(self.path).path}: {type(err).__name__}")
+            self._reply(500, _GATEWAY_ERROR, "text/html; charset=utf-8")
+
+    def _inbox(self, query: str, raw: bytes) -> None:
+        self._reply(200, _utf8(inbox_page(self._sandbox.records)), "text/html; charset=utf-8")
+
+    def _stats(self, query: str, raw: bytes) -> None:
+        sandbox = self._sandbox
+        self._reply_json(200, {"requests": sandbox.requests, "answers": sandbox.answers})
+
+    def _need_post(self, query: str, raw: bytes) -> None:
+        """A GET of the robot: answered like DingTalk, but not one of the POSTs counted."""
+        self._reply(200, answers.NEED_POST.to_json(), "application/json; charset=utf-8")
+
+    def _app_api(self, query: str, raw: bytes) -> None:
+        """The app robot API (``sandbox --app``): tokens, group messages, recall, read status."""
+        assert self._sandbox.app is not None
+        reply = self._sandbox.app.handle(urlsplit(self.path).path, self.headers.get(TOKEN_HEADER), raw)
+        assert reply is not None  # serves() said the path is the app API's
+        self._reply_json(*reply)
+
+    def _reset(self, query: str, raw: bytes) -> None:
+        self._sandbox.reset()
+        self._reply_json(200, {"ok": True})
 
     def _robot_send(self, query: str, raw: bytes) -> None:
         sandbox = self._sandbox
@@ -284,20 +326,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._pre_fault(fault)
             return
         try:
-            outcome = sandbox.robot.receive(
+            answer = sandbox.robot.receive(
                 parse_qs(query, keep_blank_values=True), self.headers.get("Content-Type", ""), raw
             )
         except OSError as err:  # the store could not be written: like a server error at DingTalk
             sandbox._log(f"#{number} HTTP 500: cannot write the store ({err.strerror or err})")
             self._reply(500, _GATEWAY_ERROR, "text/html; charset=utf-8")
             return
-        sandbox._log(_describe(number, outcome, fault))
+        sandbox._log(_describe(number, answer, fault))
         if fault is not None and fault.kind == "drop-reply":
             self._abort()
             return
         if fault is not None and fault.kind == "slow":
             sandbox.settings.sleep(fault.seconds)
-        self._answer(outcome.answer)
+        self._answer(answer)
 
     def _pre_fault(self, fault: Fault) -> None:
         """A fault that replaces processing: a gateway error, a reset, or a scripted errcode."""
@@ -308,7 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._answer(Answer(fault.errcode, fault.errmsg))
 
-    def _inject(self, raw: bytes) -> None:
+    def _inject(self, query: str, raw: bytes) -> None:
         try:
             fault = Fault.from_json(json.loads(raw.decode("utf-8")))
         except (UnicodeDecodeError, ValueError) as err:
@@ -320,7 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._sandbox.inject(fault)
         self._reply_json(200, {"ok": True, "fault": fault.to_json()})
 
-    def _messages(self, query: str) -> None:
+    def _messages(self, query: str, raw: bytes) -> None:
         since_values = parse_qs(query).get("since", ["0"])
         try:
             since = int(since_values[0])
@@ -329,11 +371,21 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._reply_json(200, {"messages": self._sandbox.robot.records(since)})
 
+    #: path -> handler. A new endpoint (say DingTalk's ``/v1.0/...`` app-robot API) is one
+    #: method and one line here.
+    GET_ROUTES: ClassVar[dict[str, Route]] = {
+        "/": _inbox, "/api/messages": _messages, "/_sandbox/stats": _stats,
+        "/robot/send": _need_post,
+    }
+    POST_ROUTES: ClassVar[dict[str, Route]] = {
+        "/robot/send": _robot_send, "/_sandbox/faults": _inject, "/_sandbox/reset": _reset,
+    }
+
     # -- plumbing -----------------------------------------------------------------------------
 
     def _read_body(self) -> bytes | None:
         length_text = self.headers.get("Content-Length")
-        if length_text is None or not length_text.strip().isdigit():
+        if length_text is None or not _LENGTH.fullmatch(length_text.strip()):
             self.close_connection = True
             self._reply(411, b"Content-Length required\n", "text/plain; charset=utf-8")
             return None
@@ -376,15 +428,15 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", errors="replace")
 
 
-def _describe(number: int, outcome: Outcome, fault: Fault | None) -> str:
+def _describe(number: int, answer: Answer, fault: Fault | None) -> str:
     """One log line for a processed request: never the token, signature or query string."""
-    parts = [f"#{number}", f"errcode={outcome.answer.errcode}", f"msgtype={outcome.msgtype or '-'}"]
-    if outcome.stored is not None:
-        parts.append(f"stored id={outcome.stored['id']}")
-    elif outcome.duplicate:
+    parts = [f"#{number}", f"errcode={answer.errcode}", f"msgtype={answer.msgtype or '-'}"]
+    if answer.stored is not None:
+        parts.append(f"stored id={answer.stored['id']}")
+    elif answer.duplicate:
         parts.append("duplicate msgUuid, not stored")
-    elif outcome.answer.errcode != 0:
-        parts.append(outcome.answer.errmsg)
+    elif answer.errcode != 0:
+        parts.append(answer.errmsg)
     if fault is not None:
         parts.append(f"fault={fault.kind}")
     return " ".join(parts)

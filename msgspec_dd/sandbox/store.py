@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import math
 import os
 from io import FileIO
 from pathlib import Path
@@ -113,9 +114,34 @@ def _read(path: Path, file: FileIO) -> list[dict[str, Any]]:
             continue
         try:
             record = json.loads(line)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise ConfigError(f"{path}:{number}: not a JSON line of the sandbox store") from err
-        if not isinstance(record, dict) or not isinstance(record.get("id"), int):
-            raise ConfigError(f"{path}:{number}: not a record of the sandbox store")
+        problem = _record_problem(record)
+        if problem is not None:
+            raise ConfigError(f"{path}:{number}: not a record of the sandbox store ({problem}). "
+                              "Fix or delete that line, or give --store another file.")
         records.append(record)
     return records
+
+
+def _record_problem(record: Any) -> str | None:
+    """What makes ``record`` unusable as a stored message, else None (the robot and the inbox
+    page rely on every field, so an edited line is refused at start-up, not mid-request)."""
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    if not _is_number(record.get("id"), int):
+        return '"id" is not an integer'
+    if "received_at" in record and not _is_number(record["received_at"], (int, float)):
+        return '"received_at" is not a number of seconds'
+    if not isinstance(record.get("msgUuid"), str | None):
+        return '"msgUuid" is neither a string nor null'
+    if not isinstance(record.get("body"), dict):
+        return '"body" is not a JSON object'
+    return None
+
+
+def _is_number(value: Any, kinds: type | tuple[type, ...]) -> bool:
+    # bool is an int to Python, and NaN or infinity is no time.
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)

@@ -9,6 +9,7 @@ import pytest
 from msgspec_dd.action.inputs import ActionInputs, read_inputs
 from msgspec_dd.action.runner import Runner, mask_commands
 from msgspec_dd.errors import UsageError
+from tests.action.test_sim import parse_file_commands
 
 TOKEN = "5a" * 32
 SECRET = "SEC" + "0f" * 32
@@ -60,10 +61,18 @@ def test_outputs_and_summary_are_redacted(tmp_path: Path) -> None:
     runner = Runner(tmp_path / "out", tmp_path / "summary", tmp_path, credentials=("hunter22",))
     runner.set_outputs({"sent": "1", "results": {"note": "hunter22 and " + TOKEN}})
     runner.add_summary("secret hunter22\n")
-    assert (tmp_path / "out").read_text() == 'sent=1\nresults={"note": "*** and ***"}\n'
+    written = (tmp_path / "out").read_text()
+    assert parse_file_commands(written) == {"sent": "1", "results": '{"note":"*** and ***"}'}
+    assert "hunter22" not in written and TOKEN not in written
     assert (tmp_path / "summary").read_text() == "secret ***\n"
-    with pytest.raises(ValueError):
-        runner.set_outputs({"bad": "two\nlines"})
+
+
+def test_an_output_value_cannot_end_its_block_or_set_another(tmp_path: Path) -> None:
+    runner = Runner(tmp_path / "out", None, tmp_path)
+    hostile = "two\nlines\nsent=99\nghadelimiter_x\n"
+    runner.set_outputs({"preview": hostile, "sent": "1"})
+    assert parse_file_commands((tmp_path / "out").read_text()) == {
+        "preview": hostile, "sent": "1"}
 
 
 def test_outside_actions_nothing_is_written(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from msgspec_dd.action.summary import (
     cell,
     json_details,
     link,
+    log_block,
     message_markdown,
     message_section,
     plain,
@@ -116,3 +117,10 @@ def test_tables() -> None:
                            "hint": "add a keyword"}])
     assert rows.splitlines()[2] == ("| `messages/a.yaml` | ops | **failed** | errcode 310000 "
                                      "\\(keywords not in content\\); add a keyword |")
+
+
+def test_log_block_keeps_to_its_budget_and_says_what_it_left_out() -> None:
+    assert log_block(["a", "```"]) == "````text\na\n```\n````\n\n"
+    block = log_block([f"line {n}" for n in range(1000)], budget=100)
+    assert block.startswith("```text\nline 0\n") and "line 99" not in block
+    assert block.endswith(" more lines not shown: the job log has every one.*\n\n")

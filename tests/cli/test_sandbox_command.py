@@ -201,3 +201,12 @@ def test_settings_that_would_misbehave_exit_2(args: list[str], message: str) -> 
     assert result.stdout == ""  # no URL: nothing started
     assert message in result.stderr
     assert "a/b?c" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_log_lines_quote_requests_on_one_line(tmp_path: Path) -> None:
+    with sandbox(tmp_path) as running:
+        assert post(running.url, {"msgtype": "x\n::error title=Injected::pwned"})["errcode"] == 400105
+        code, _, stderr = running.stop()
+    assert code == 0
+    assert "msgtype=x\\n::error title=Injected::pwned" in stderr
+    assert not any(line.lstrip().startswith("::") for line in stderr.splitlines())

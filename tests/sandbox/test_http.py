@@ -209,7 +209,8 @@ def test_faults_over_http(server: SandboxServer) -> None:
                                   b'{"kind": "reset", "count": 0}', b'{"kind": "reset", "extra": 1}',
                                   b'{"kind": "reset", "count": true}'])
 def test_bad_faults_over_http_are_400(server: SandboxServer, body: bytes) -> None:
-    reply = requests.post(f"{server.base_url}/_sandbox/faults", data=body, timeout=5)
+    reply = requests.post(f"{server.base_url}/_sandbox/faults", data=body, timeout=5,
+                          headers={"Content-Type": "application/json"})
     assert reply.status_code == 400
     assert reply.json()["error"]
     assert send(requests, server.url).json() == OK
@@ -222,7 +223,7 @@ def test_fault_refuses_unknown_kind() -> None:
 
 def test_reset_clears_waiting_faults(server: SandboxServer) -> None:
     server.inject(Fault("http500"))
-    requests.post(f"{server.base_url}/_sandbox/reset", timeout=5)
+    assert requests.post(f"{server.base_url}/_sandbox/reset", json={}, timeout=5).ok
     assert send(requests, server.url).json() == OK
 
 

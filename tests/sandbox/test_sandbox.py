@@ -469,7 +469,7 @@ def test_reset_forgets_messages_window_lock_and_msguuids(clock: FakeClock) -> No
         assert running.messages == [] and running.requests == 0 and running.answers == []
         assert post(running.url, {**TEXT, "msgUuid": "u"})["errcode"] == 0
         assert len(running.messages) == 1
-        assert requests.post(f"{running.base_url}/_sandbox/reset", timeout=5).json() == {"ok": True}
+        assert requests.post(f"{running.base_url}/_sandbox/reset", json={}, timeout=5).json() == {"ok": True}
         assert post(running.url, TEXT)["errcode"] == 0
 
 
