@@ -25,6 +25,10 @@ from msgspec_dd.schemas import catalog
 ID = "file-schema"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+#: A file that is not a message file cannot be rendered, nor sent.
+BLOCKING = True
+#: Where a more specific rule explains the same spot (a YAML trap), its hint wins.
+GENERIC = True
 
 
 def check(context: LintContext) -> Iterator[Finding]:

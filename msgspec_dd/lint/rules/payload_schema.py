@@ -30,6 +30,10 @@ from msgspec_dd.schemas import catalog
 ID = "payload-schema"
 LEVEL = Level.ERROR
 STAGE: Stage = "rendered"
+#: DingTalk would refuse the body.
+BLOCKING = True
+#: Where a more specific rule explains the same spot (a URL scheme), its hint wins.
+GENERIC = True
 
 
 def check(context: LintContext) -> Iterator[Finding]:
