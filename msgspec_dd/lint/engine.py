@@ -89,8 +89,8 @@ def _warm_up(config: Config) -> None:
     from msgspec_dd.dingtalk import markdown
     from msgspec_dd.schemas import catalog
 
-    catalog.message_file_validator()
-    catalog.payload_validator()
+    for schema in ("message-file", "payload"):
+        catalog.fast_validator(schema)
     markdown.parser()
     _sample_builtins(config)
 

@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from msgspec_dd.lint import schema_errors
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
-from msgspec_dd.schemas import catalog
 
 ID = "payload-schema"
 LEVEL = Level.ERROR
@@ -37,4 +36,4 @@ GENERIC = True
 
 
 def check(context: LintContext) -> Iterator[Finding]:
-    yield from schema_errors.findings(catalog.payload_validator(), context.payload, rendered=True)
+    yield from schema_errors.findings("payload", context.payload, rendered=True)
