@@ -190,18 +190,20 @@ def metaschema_validator() -> Validator:
 
 
 def is_valid(name: str, instance: Any) -> bool:
-    """Whether ``instance`` is valid against the schema ``name``, the fast way.
+    """Whether ``instance`` is valid against the schema ``name``: the same verdict as jsonschema's.
 
-    jsonschema-rs answers about ten times faster than jsonschema, and nearly every file and body
-    lint sees is valid. Only that yes/no comes from it: where a problem is and how it is worded
-    is :func:`msgspec_dd.schemas.issues.schema_issues` (jsonschema), which also has the last
-    word on an invalid instance. A value JSON cannot hold (a YAML date, a non-string key) is
-    left to jsonschema as well.
+    jsonschema-rs answers first, several times faster, and nearly every file and body lint sees
+    is valid. Its "valid" is final: its patterns are made to mean what Python's do (below), so it
+    never accepts what jsonschema rejects. Anything else (it rejects, or the value is not JSON, a
+    YAML date or a non-string key) is left to jsonschema, which also words and locates the
+    problems (:func:`msgspec_dd.schemas.issues.schema_issues`).
     """
     try:
-        return bool(fast_validator(name).is_valid(instance))
+        if fast_validator(name).is_valid(instance):
+            return True
     except ValueError:  # jsonschema-rs takes JSON values only
-        return bool(validator(name).is_valid(instance))
+        pass
+    return bool(validator(name).is_valid(instance))
 
 
 @functools.cache
