@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
+from msgspec_dd.config import Config, RobotConfig
 from msgspec_dd.lint import checks
 from msgspec_dd.lint.registry import RULES
 from msgspec_dd.lint.rule import LintContext
@@ -22,7 +22,7 @@ from msgspec_dd.lint.rules import committed_secret
 from msgspec_dd.message_files import built_ins, variables
 from msgspec_dd.message_files.discovery import discover
 from msgspec_dd.message_files.loader import Document, LoadError, load_document
-from msgspec_dd.message_files.pipeline import Pipeline
+from msgspec_dd.message_files.pipeline import Pipeline, configured_timezone
 from msgspec_dd.message_files.targets import file_robots
 from msgspec_dd.problems import Level, Problem
 
@@ -125,5 +125,4 @@ def _known_robots(document: Document, config: Config) -> tuple[RobotConfig, ...]
 
 
 def _sample_builtins(config: Config) -> dict[str, Any]:
-    tz = built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
-    return built_ins.builtins(tz=tz, samples=True)
+    return built_ins.builtins(tz=configured_timezone(config), samples=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from msgspec_dd.message_files.targets import file_robots
 from msgspec_dd.problems import Problem
 
 #: The "resolve variables" stage: values for a file's variables (None: nothing to render with).
-Values = Callable[[Document], tuple["dict[str, Any] | None", list[Problem]]]
+Values = Callable[[Document], tuple[dict[str, Any] | None, list[Problem]]]
 #: The robots a file goes to (their keywords are checked on the rendered body).
 Robots = Callable[[Document], tuple[RobotConfig, ...]]
 
@@ -145,7 +145,7 @@ def prepare_messages(
     for name in robots_override:
         config.robot(name)
     pipeline = send_pipeline(config, given, robots_override, built_ins.builtins(
-        tz=_timezone(config), samples=use_examples, now=now, environ=environ), samples=use_examples)
+        tz=configured_timezone(config), samples=use_examples, now=now, environ=environ), samples=use_examples)
     prepared: list[PreparedMessage] = []
     for document in documents:
         outcome = pipeline.run(document)
@@ -227,5 +227,6 @@ def _robot(config: Config, name: str, document: Document) -> RobotConfig:
         raise ConfigError(f"{document.path}:{line}:{column}: {err}") from err
 
 
-def _timezone(config: Config) -> Any:
+def configured_timezone(config: Config) -> tzinfo:
+    """The zone of ``msgspec-dd.yaml`` (the machine's when it sets none): ``now`` and ``today``."""
     return built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
