@@ -136,3 +136,15 @@ def test_every_rule_declares_its_stage_and_whether_it_blocks() -> None:
         assert has_check(rule) == (rule.STAGE in ("source", "rendered")), rule.ID
     assert {rule.ID for rule in RULES.values() if rule.STAGE in ("load", "variables", "render")} == {
         yaml_syntax.ID, variable_value.ID, render_failed.ID}
+
+
+def test_send_reports_what_lint_reports_of_the_blocking_rules(tmp_path: Path) -> None:
+    # One pipeline: the schema error at the spot the yaml-trap hint explains is dropped for both
+    # (before the pipeline was shared, send reported both).
+    source = ("message:\n  msgtype: actionCard\n  actionCard: {title: t, text: x, btnOrientation: 0, "
+              "singleTitle: a, singleURL: 'https://e.com'}\n")
+    path = write(tmp_path, source)
+    with pytest.raises(MessageError) as caught:
+        prepare_messages([path], config=default_config())
+    assert [(p.rule, p.line, p.column) for p in caught.value.problems] == [("yaml-trap", 3, 51)]
+    assert list(caught.value.problems) == lint_outcome(path).blocking
