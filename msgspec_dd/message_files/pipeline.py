@@ -42,7 +42,7 @@ Robots = Callable[[Document], tuple[RobotConfig, ...]]
 
 
 @dataclass(frozen=True)
-class Outcome:
+class PipelineResult:
     """What the pipeline made of one file: every problem found, and the body if it got that far."""
 
     path: str
@@ -67,37 +67,37 @@ class Pipeline:
     robots: Robots
     builtins: Mapping[str, Any]
 
-    def run_file(self, path: Path, *, display: str | None = None) -> Outcome:
+    def run_file(self, path: Path, *, display: str | None = None) -> PipelineResult:
         """Load ``path`` and run it through the stages (a file that cannot be read is one problem)."""
         try:
             document = load_document(path, display=display)
         except LoadError as err:
-            return Outcome(err.problem.path, (err.problem,))
+            return PipelineResult(err.problem.path, (err.problem,))
         return self.run(document)
 
-    def run(self, document: Document) -> Outcome:
+    def run(self, document: Document) -> PipelineResult:
         """Check source → resolve variables → render → check rendered, up to a blocking stage."""
         context = LintContext(document, self.config, variables.declared(document.data))
         problems = checks.prefer_specific(checks.run_stage(self.rules, "source", context))
         if checks.blocking(problems) or not isinstance(document.data, Mapping):
-            return _outcome(context, problems)
+            return _result(context, problems)
         values, found = self.values(document)
         problems.extend(found)
         if values is None or checks.blocking(found):
-            return _outcome(context, problems)
+            return _result(context, problems)
         rendered, found = render_message(document, values, self.builtins)
         problems.extend(found)
         if rendered is None:
-            return _outcome(context, problems)
+            return _result(context, problems)
         context = replace(context, robots=self.robots(document), rendered=rendered)
         problems.extend(checks.run_stage(self.rules, "rendered", context))
-        return _outcome(context, checks.prefer_specific(problems))
+        return _result(context, checks.prefer_specific(problems))
 
 
-def _outcome(context: LintContext, problems: list[Problem]) -> Outcome:
+def _result(context: LintContext, problems: list[Problem]) -> PipelineResult:
     # A fixed value inside a $for item is one problem, not one per element.
     found = tuple(sorted(set(problems)))
-    return Outcome(context.document.path, found, context.document, context.rendered, context.robots)
+    return PipelineResult(context.document.path, found, context.document, context.rendered, context.robots)
 
 
 @dataclass(frozen=True)
@@ -148,10 +148,10 @@ def prepare_messages(
         tz=configured_timezone(config), samples=use_examples, now=now, environ=environ), samples=use_examples)
     prepared: list[PreparedMessage] = []
     for document in documents:
-        outcome = pipeline.run(document)
-        problems.extend(outcome.blocking)
-        if not outcome.blocking and outcome.rendered is not None:
-            prepared.append(_prepared(outcome, document, given))
+        result = pipeline.run(document)
+        problems.extend(result.blocking)
+        if not result.blocking and result.rendered is not None:
+            prepared.append(_prepared(result, document, given))
     if problems:
         raise MessageError(problems)
     return prepared
@@ -190,11 +190,11 @@ def chosen_robots(config: Config, override: Sequence[str]) -> Robots:
     return robots
 
 
-def _prepared(outcome: Outcome, document: Document, given: variables.Given) -> PreparedMessage:
-    assert outcome.rendered is not None
+def _prepared(result: PipelineResult, document: Document, given: variables.Given) -> PreparedMessage:
+    assert result.rendered is not None
     chosen = given.for_file(variables.declared(document.data))
-    robots = tuple(robot.name for robot in outcome.robots)
-    return PreparedMessage(document.path, document.sha256, robots, outcome.rendered.payload, chosen)
+    robots = tuple(robot.name for robot in result.robots)
+    return PreparedMessage(document.path, document.sha256, robots, result.rendered.payload, chosen)
 
 
 def _load_all(files: Sequence[Path]) -> tuple[list[Document], list[Problem]]:

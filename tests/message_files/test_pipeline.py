@@ -22,7 +22,7 @@ from msgspec_dd.lint.rules import (
 )
 from msgspec_dd.message_files import built_ins, variables
 from msgspec_dd.message_files.loader import load_document
-from msgspec_dd.message_files.pipeline import Outcome, prepare_messages, send_pipeline
+from msgspec_dd.message_files.pipeline import PipelineResult, prepare_messages, send_pipeline
 
 TEXT = "vars:\n  s: {type: string, default: x}\nmessage:\n  msgtype: text\n  text: {content: '{{ s }}'}\n"
 
@@ -71,11 +71,11 @@ HTTP_LINK = ("message:\n  msgtype: link\n"
              "  link: {title: t, text: x, messageUrl: 'http://example.com/a'}\n")
 
 
-def lint_outcome(path: Path) -> Outcome:
+def lint_result(path: Path) -> PipelineResult:
     return lint_pipeline(default_config()).run_file(path)
 
 
-def send_outcome(path: Path, *var_args: str) -> Outcome:
+def send_result(path: Path, *var_args: str) -> PipelineResult:
     given = variables.Given(variables.parse_var_args(var_args), {})
     builtins = built_ins.builtins(tz=built_ins.timezone(None, source="test"), samples=False)
     return send_pipeline(default_config(), given, (), builtins).run(load_document(path))
@@ -83,7 +83,7 @@ def send_outcome(path: Path, *var_args: str) -> Outcome:
 
 def test_a_blocking_source_problem_stops_both_before_rendering(tmp_path: Path) -> None:
     path = write(tmp_path, BROKEN_TEMPLATE)
-    linted, sent = lint_outcome(path), send_outcome(path)
+    linted, sent = lint_result(path), send_result(path)
     assert {p.rule for p in linted.problems} == {"template-syntax", "unknown-robot"}
     assert [p.rule for p in sent.problems] == ["template-syntax"]  # send runs the blocking rules only
     assert linted.rendered is None and sent.rendered is None
@@ -91,7 +91,7 @@ def test_a_blocking_source_problem_stops_both_before_rendering(tmp_path: Path) -
 
 def test_a_problem_of_a_rule_that_does_not_block_is_reported_by_lint_and_sent_anyway(tmp_path: Path) -> None:
     path = write(tmp_path, HTTP_LINK)
-    assert [p.rule for p in lint_outcome(path).problems] == ["insecure-url"]
+    assert [p.rule for p in lint_result(path).problems] == ["insecure-url"]
     assert not insecure_url.BLOCKING
     [message] = prepare_messages([path], config=default_config())
     assert message.payload["link"]["messageUrl"] == "http://example.com/a"
@@ -100,17 +100,17 @@ def test_a_problem_of_a_rule_that_does_not_block_is_reported_by_lint_and_sent_an
 def test_a_missing_variable_stops_send_at_the_variables_stage(tmp_path: Path) -> None:
     source = "vars:\n  week: {type: integer}\nmessage:\n  msgtype: text\n  text: {content: '{{ week }}'}\n"
     path = write(tmp_path, source)
-    stopped = send_outcome(path)
+    stopped = send_result(path)
     assert [p.rule for p in stopped.blocking] == [variable_value.ID] and stopped.rendered is None
-    assert send_outcome(path, "week=48").rendered.payload == {"msgtype": "text", "text": {"content": "48"}}
+    assert send_result(path, "week=48").rendered.payload == {"msgtype": "text", "text": {"content": "48"}}
     # lint has no value to render with: variable-without-example says so, nothing blocks
-    assert [p.rule for p in lint_outcome(path).problems] == ["variable-without-example"]
+    assert [p.rule for p in lint_result(path).problems] == ["variable-without-example"]
 
 
 def test_a_blocking_rendered_problem_refuses_the_send(tmp_path: Path) -> None:
     source = "message:\n  msgtype: link\n  link: {title: t, text: x, messageUrl: 'example.com'}\n"
     path = write(tmp_path, source)
-    assert [p.rule for p in send_outcome(path).blocking] == [url_scheme.ID]
+    assert [p.rule for p in send_result(path).blocking] == [url_scheme.ID]
     with pytest.raises(MessageError) as caught:
         prepare_messages([path], config=default_config())
     assert [(p.rule, p.line) for p in caught.value.problems] == [(url_scheme.ID, 3)]
@@ -125,7 +125,7 @@ def test_the_pipeline_runs_the_rules_it_is_given(tmp_path: Path) -> None:
 
 
 def test_a_file_that_cannot_be_read_is_one_problem_of_the_load_stage(tmp_path: Path) -> None:
-    [problem] = lint_outcome(write(tmp_path, "message: [unclosed\n")).problems
+    [problem] = lint_result(write(tmp_path, "message: [unclosed\n")).problems
     assert (problem.rule, problem.level) == (yaml_syntax.ID, yaml_syntax.LEVEL)
 
 
@@ -147,4 +147,4 @@ def test_send_reports_what_lint_reports_of_the_blocking_rules(tmp_path: Path) ->
     with pytest.raises(MessageError) as caught:
         prepare_messages([path], config=default_config())
     assert [(p.rule, p.line, p.column) for p in caught.value.problems] == [("yaml-trap", 3, 51)]
-    assert list(caught.value.problems) == lint_outcome(path).blocking
+    assert list(caught.value.problems) == lint_result(path).blocking
