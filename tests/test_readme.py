@@ -8,7 +8,7 @@ from pathlib import Path
 
 from msgspec_dd.config import default_config
 from msgspec_dd.lint.engine import lint_paths
-from msgspec_dd.lint.rules import RULES
+from msgspec_dd.lint.registry import RULES
 from tests.clirun import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

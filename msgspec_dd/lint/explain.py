@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from msgspec_dd.errors import UsageError
-from msgspec_dd.lint.rules import RULES
+from msgspec_dd.lint.registry import RULES
 
 
 def explain(rule_id: str) -> str:

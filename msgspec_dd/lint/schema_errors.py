@@ -1,4 +1,8 @@
-"""Schema issues (from :func:`msgspec_dd.schemas.issues.schema_issues`) as lint findings."""
+"""Schema issues (from :func:`msgspec_dd.schemas.issues.schema_issues`) as lint findings.
+
+A valid instance is told apart first by the fast validator (:func:`msgspec_dd.schemas.catalog.is_valid`):
+only an invalid one pays for jsonschema's located, worded report.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,19 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from msgspec_dd.lint.rule import Finding
+from msgspec_dd.schemas import catalog
 from msgspec_dd.schemas.issues import SchemaIssue, schema_issues
 
 _SUGGESTED = re.compile(r"did you mean '([^']+)'")
 _REQUIRED = re.compile(r"'([^']+)' is a required property")
 
 
-def findings(validator: Any, instance: Any, *, rendered: bool = False) -> Iterator[Finding]:
-    """One finding per schema issue, at the offending key for unknown and missing keys."""
-    for issue in _without_echoes(schema_issues(validator, instance)):
+def findings(schema: str, instance: Any, *, rendered: bool = False) -> Iterator[Finding]:
+    """One finding per issue of ``instance`` with the schema called ``schema``, at the offending
+    key for unknown and missing keys."""
+    if catalog.is_valid(schema, instance):
+        return
+    for issue in _without_echoes(schema_issues(catalog.validator(schema), instance)):
         key = issue.keyword in ("additionalProperties", "required", "propertyNames")
         if rendered:
             yield Finding(issue.message, rendered=issue.path, key=key)

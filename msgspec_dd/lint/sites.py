@@ -77,6 +77,6 @@ def names_used(source: str, kind: Kind) -> frozenset[str]:
 
     text = source if kind == "template" else "{{ " + source + " }}"
     try:
-        return frozenset(meta.find_undeclared_variables(template.environment().parse(text)))
+        return frozenset(meta.find_undeclared_variables(template.parse(text)))
     except TemplateSyntaxError as err:
         raise TemplateProblem(f"syntax error: {err.message}", err.lineno) from err

@@ -20,15 +20,14 @@ from typing import Any
 import yaml
 
 from msgspec_dd.errors import MsgspecError
-from msgspec_dd.problems import Level, Problem
+from msgspec_dd.lint.rules import yaml_syntax
+from msgspec_dd.problems import Problem
 
 #: A message body may be at most 20,000 bytes; a source file far larger is a mistake or an attack.
 MAX_FILE_BYTES = 1_000_000
 #: Nodes visited with aliases expanded ("billion laughs" stops here).
 MAX_NODES = 50_000
 MAX_DEPTH = 64
-
-RULE = "yaml-syntax"
 
 Key = str | int
 PathT = tuple[Key, ...]
@@ -334,7 +333,7 @@ def _merged_items(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node
 
 
 def _problem(name: str, line: int, column: int, message: str) -> Problem:
-    return Problem(name, line, column, RULE, Level.ERROR, message)
+    return Problem(name, line, column, yaml_syntax.ID, yaml_syntax.LEVEL, message)
 
 
 def json_positions(text: str, name: str) -> Positions:

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec_dd.lint.rules import render_failed
 from msgspec_dd.message_files import template
 from msgspec_dd.message_files.loader import Document, PathT, first_surrogate
 from msgspec_dd.message_files.template import TemplateProblem
-from msgspec_dd.problems import Level, Problem
+from msgspec_dd.problems import Problem
 
-RULE = "render-failed"
 FOR, IF, VALUE = "$for", "$if", "$value"
 #: Boolean payload fields a template may fill: a rendered "true"/"false" becomes a boolean.
 BOOLEAN_FIELDS = frozenset({("at", "isAtAll")})
@@ -73,7 +73,8 @@ def render_message(
         payload = renderer.node(document.data["message"], ("message",), (), context)
     except _Failure as failure:
         line, column = document.positions.locate_line(failure.path, failure.line)
-        return None, [Problem(document.path, line, column, RULE, Level.ERROR, failure.message)]
+        rule = render_failed
+        return None, [Problem(document.path, line, column, rule.ID, rule.LEVEL, failure.message)]
     return Rendered(payload, renderer.origin), []
 
 

@@ -180,6 +180,13 @@ def environment() -> BoundedEnvironment:
 
 
 @lru_cache(maxsize=4096)
+def parse(source: str) -> nodes.Template:
+    """The syntax tree of ``source`` (TemplateSyntaxError if it does not parse); cached, so lint's
+    template rules and the renderer parse each template once."""
+    return environment().parse(source)
+
+
+@lru_cache(maxsize=4096)
 def compile_template(source: str) -> Any:
     """Compile ``source``; :class:`TemplateProblem` (with the template line) on a syntax error.
 
@@ -187,7 +194,7 @@ def compile_template(source: str) -> Any:
     compiled template holds no state between renders; the budget is per render.
     """
     try:
-        return environment().from_string(source)
+        return environment().from_string(parse(source))
     except TemplateSyntaxError as err:
         raise TemplateProblem(f"template syntax error: {err.message}", err.lineno) from err
     except TemplateError as err:

@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 
 from msgspec_dd.errors import UsageError
+from msgspec_dd.lint.rules import variable_value
 from msgspec_dd.message_files.loader import Document, LoadError, first_surrogate, load_document
-from msgspec_dd.problems import Level, Problem
+from msgspec_dd.problems import Problem
 from msgspec_dd.schemas import user_schemas
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -218,4 +219,4 @@ def _checked(variable: Variable) -> user_schemas.Checked:
 
 def _problem(document: Document, name: str, message: str) -> Problem:
     line, column = document.positions.locate(("vars", name), key=True)
-    return Problem(document.path, line, column, "variable-value", Level.ERROR, message)
+    return Problem(document.path, line, column, variable_value.ID, variable_value.LEVEL, message)

@@ -1,5 +1,8 @@
 """From message files to preview items: render with examples, attach lint warnings.
 
+Both come from the one pipeline (:mod:`msgspec_dd.message_files.pipeline`): the body as ``send``
+prepares it (variables not given take their examples), the warnings as ``lint`` reports them.
+
 This is what ``msgspec-dd preview`` does, reachable from Python with the same names.
 """
 
@@ -30,15 +33,16 @@ def build_items(
     Raises MessageError when a message has errors (nothing to show for it), UsageError or
     ConfigError for bad paths, variables or configuration.
     """
-    from msgspec_dd.lint.engine import lint_file
+    from msgspec_dd.lint.engine import lint_pipeline
     from msgspec_dd.message_files.pipeline import prepare_messages
 
     messages = prepare_messages(
         paths, config=config, var_args=var_args, vars_file=vars_file, now=now, use_examples=True
     )
+    lint = lint_pipeline(config)
     items: list[PreviewItem] = []
     for message in messages:
-        warnings = lint_file(Path(message.path), config, display=message.path)
+        warnings = lint.run_file(Path(message.path), display=message.path).problems
         items.append(
             PreviewItem(
                 label=message.path,

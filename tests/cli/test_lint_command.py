@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from msgspec_dd.lint.rules import RULES
+from msgspec_dd.lint.registry import RULES
 from tests.clirun import ROOT, Run, run_cli
 
 BAD = """\

@@ -24,6 +24,8 @@ from msgspec_dd.problems import Level
 ID = "app-robot-hide-avatar"
 LEVEL = Level.WARNING
 STAGE: Stage = "rendered"
+BLOCKING = False
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

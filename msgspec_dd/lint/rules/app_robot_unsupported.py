@@ -42,6 +42,9 @@ from msgspec_dd.problems import Level
 ID = "app-robot-unsupported"
 LEVEL = Level.ERROR
 STAGE: Stage = "rendered"
+#: The app API refuses what it cannot map: nothing is posted to any robot of the batch.
+BLOCKING = True
+GENERIC = False
 
 #: Other msgtypes are payload-schema errors; saying more about them here would only repeat it.
 _MSGTYPES = frozenset({"text", "markdown", "link", "actionCard", "feedCard"})

@@ -22,6 +22,8 @@ from msgspec_dd.problems import Level
 ID = "at-no-effect"
 LEVEL = Level.WARNING
 STAGE: Stage = "rendered"
+BLOCKING = False
+GENERIC = False
 
 _NO_MENTIONS = frozenset({"link", "feedCard"})
 

@@ -25,6 +25,8 @@ from msgspec_dd.problems import Level
 ID = "at-not-mentioned"
 LEVEL = Level.WARNING
 STAGE: Stage = "rendered"
+BLOCKING = False
+GENERIC = False
 
 _TEXT_FIELDS = {"text": "content", "markdown": "text", "actionCard": "text"}
 

@@ -15,6 +15,9 @@ from msgspec_dd.problems import Level
 ID = "body-too-large"
 LEVEL = Level.ERROR
 STAGE: Stage = "rendered"
+#: DingTalk refuses the body (errcode 460101).
+BLOCKING = True
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -22,6 +22,8 @@ from msgspec_dd.problems import Level
 ID = "committed-secret"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+BLOCKING = False
+GENERIC = False
 
 _PATTERNS = (
     (re.compile(r"access_token=([0-9a-fA-F]{64})(?![0-9a-fA-F])"), "a DingTalk access token"),

@@ -20,15 +20,18 @@ from collections.abc import Iterator
 from msgspec_dd.lint import schema_errors
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
-from msgspec_dd.schemas import catalog
 
 ID = "file-schema"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+#: A file that is not a message file cannot be rendered, nor sent.
+BLOCKING = True
+#: Where a more specific rule explains the same spot (a YAML trap), its hint wins.
+GENERIC = True
 
 
 def check(context: LintContext) -> Iterator[Finding]:
     if not isinstance(context.data, dict):
         yield Finding("a message file must be a mapping with a 'message' key")
         return
-    yield from schema_errors.findings(catalog.message_file_validator(), context.data)
+    yield from schema_errors.findings("message-file", context.data)

@@ -20,6 +20,8 @@ from msgspec_dd.redaction import redact
 ID = "insecure-url"
 LEVEL = Level.WARNING
 STAGE: Stage = "rendered"
+BLOCKING = False
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

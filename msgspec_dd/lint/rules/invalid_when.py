@@ -33,6 +33,9 @@ from msgspec_dd.problems import Level
 ID = "invalid-when"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+#: A file whose schedule cannot be read must not go out on a guess.
+BLOCKING = True
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -21,6 +21,9 @@ from msgspec_dd.problems import Level
 ID = "missing-keyword"
 LEVEL = Level.ERROR
 STAGE: Stage = "rendered"
+#: DingTalk refuses the body (errcode 310000).
+BLOCKING = True
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -25,12 +25,15 @@ from collections.abc import Iterator
 from msgspec_dd.lint import schema_errors
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.problems import Level
-from msgspec_dd.schemas import catalog
 
 ID = "payload-schema"
 LEVEL = Level.ERROR
 STAGE: Stage = "rendered"
+#: DingTalk would refuse the body.
+BLOCKING = True
+#: Where a more specific rule explains the same spot (a URL scheme), its hint wins.
+GENERIC = True
 
 
 def check(context: LintContext) -> Iterator[Finding]:
-    yield from schema_errors.findings(catalog.payload_validator(), context.payload, rendered=True)
+    yield from schema_errors.findings("payload", context.payload, rendered=True)

@@ -24,6 +24,9 @@ from msgspec_dd.problems import Level
 ID = "template-syntax"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+#: A template that does not parse cannot be rendered.
+BLOCKING = True
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

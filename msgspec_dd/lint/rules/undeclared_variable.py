@@ -28,6 +28,9 @@ from msgspec_dd.problems import Level
 ID = "undeclared-variable"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+#: The template would fail at send time.
+BLOCKING = True
+GENERIC = False
 
 #: Globals of the template environment.
 _GLOBALS = frozenset({"range", "dict", "namespace", "cycler", "joiner"})

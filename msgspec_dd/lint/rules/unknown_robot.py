@@ -22,6 +22,8 @@ from msgspec_dd.problems import Level
 ID = "unknown-robot"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+BLOCKING = False
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -24,6 +24,8 @@ from msgspec_dd.problems import Level
 ID = "unsupported-markdown"
 LEVEL = Level.WARNING
 STAGE: Stage = "rendered"
+BLOCKING = False
+GENERIC = False
 
 _MARKDOWN_TYPES = ("markdown", "actionCard")
 

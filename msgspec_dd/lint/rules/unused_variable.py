@@ -20,6 +20,8 @@ from msgspec_dd.problems import Level
 ID = "unused-variable"
 LEVEL = Level.WARNING
 STAGE: Stage = "source"
+BLOCKING = False
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

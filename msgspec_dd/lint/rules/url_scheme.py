@@ -27,6 +27,9 @@ from msgspec_dd.redaction import redact
 ID = "url-scheme"
 LEVEL = Level.ERROR
 STAGE: Stage = "rendered"
+#: The group would get a link that does nothing or worse.
+BLOCKING = True
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -23,6 +23,8 @@ from msgspec_dd.problems import Level
 ID = "variable-without-example"
 LEVEL = Level.WARNING
 STAGE: Stage = "source"
+BLOCKING = False
+GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:

@@ -29,6 +29,9 @@ from msgspec_dd.problems import Level
 ID = "yaml-trap"
 LEVEL = Level.ERROR
 STAGE: Stage = "source"
+#: The value DingTalk would receive is not the one the author meant.
+BLOCKING = True
+GENERIC = False
 
 _ID_LISTS = frozenset(MENTION_LISTS)
 _FLAGS = frozenset({"btnOrientation", "hideAvatar"})
