@@ -6,6 +6,10 @@ belong in the environment or your CI's secret store (``webhook_env`` / ``secret_
 ``msgspec-dd.yaml``), never in a committed file. Remove it and rotate the robot's token or secret:
 it is in your git history now.
 
+Found as written and as YAML reads it: URL-encoded (``access_token%3D...``), as a key
+(``access_token: ...``), split by a folded ``>-`` string, written with escapes (``"\\x30..."``,
+``"\\u0053EC..."``) or as a template string (``access_token={{ '0123...' }}``).
+
 Failing::
 
     description: https://oapi.dingtalk.com/robot/send?access_token=0123...cdef
@@ -14,9 +18,11 @@ Failing::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
+from msgspec_dd.message_files.loader import PathT
 from msgspec_dd.problems import Level
 
 ID = "committed-secret"
@@ -24,16 +30,50 @@ LEVEL = Level.ERROR
 STAGE: Stage = "source"
 
 _PATTERNS = (
-    (re.compile(r"access_token=([0-9a-fA-F]{64})(?![0-9a-fA-F])"), "a DingTalk access token"),
-    (re.compile(r"(?<![0-9A-Za-z])SEC[0-9a-fA-F]{64}(?![0-9a-fA-F])"), "a DingTalk signing secret"),
+    # "=", "%3D" or ":", then maybe a line break (a folded string) or a template's "{{ '".
+    (re.compile(r"access_token(?:\s*[=:]|%3[dD])[ \t\r\n]*(?:\{\{-?[ \t]*[\"']?)?([0-9a-fA-F]{64})(?![0-9a-fA-F])"),
+     "a DingTalk access token"),
+    (re.compile(r"(?<![0-9A-Za-z])SEC([0-9a-fA-F]{64})(?![0-9a-fA-F])"), "a DingTalk signing secret"),
 )
 
 
 def check(context: LintContext) -> Iterator[Finding]:
     text = context.document.text
+    found: set[str] = set()
     for pattern, what in _PATTERNS:
         for match in pattern.finditer(text):
+            found.add(match.group(1).lower())
             line = text.count("\n", 0, match.start()) + 1
             column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            yield Finding(f"{what} is written in this file; move it to an environment variable "
-                          "(webhook_env / secret_env) and rotate it", line=line, column=column)
+            yield _finding(what, line=line, column=column)
+    # YAML escapes ("\x30...") hide a secret from the source text but not from the values.
+    for path, value in _strings(context.data):
+        for pattern, what in _PATTERNS:
+            for match in pattern.finditer(value):
+                if match.group(1).lower() not in found:
+                    found.add(match.group(1).lower())
+                    yield _finding(what, path=path)
+
+
+def _finding(what: str, *, line: int | None = None, column: int | None = None,
+             path: PathT = ()) -> Finding:
+    return Finding(f"{what} is written in this file; move it to an environment variable "
+                   "(webhook_env / secret_env) and rotate it", path=path, line=line, column=column)
+
+
+def _strings(data: Any) -> Iterator[tuple[PathT, str]]:
+    """Every string (keys too) once, however many aliases repeat it."""
+    seen: set[int] = set()
+    stack: list[tuple[PathT, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, Mapping):
+            stack.extend(((*path, key), key) for key in value if isinstance(key, str))
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
