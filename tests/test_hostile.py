@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.action.test_sim import Repo, runner_environ
 from tests.clirun import Run
 
 #: Address space one CLI run may use; the allocations issue 9 reported were 1-24 GB.
@@ -189,3 +190,22 @@ def test_symlinks_leading_outside_the_repository_are_not_followed(tmp_path: Path
         assert (f"note: messages/{name}: a symbolic link leading outside the repository (or into a "
                 "hidden directory such as .git); not followed") in result.err
     assert "c2VjcmV0" not in result.out + result.err and HEX not in result.out + result.err
+
+
+@pytest.mark.parametrize("value", [_ALIAS_BOMB, "[" * 900])
+def test_the_actions_vars_input_passes_through_the_loader(tmp_path: Path, value: str) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("messages/m.yaml", "description: d\nvars:\n  ids: {type: array}\n"
+                                  "message: {msgtype: text, text: {content: '{{ ids }}'}}\n")
+    repo.commit("a message")
+    scratch = tmp_path / "runner"
+    env = runner_environ(repo.path, scratch, "push", {})
+    for name in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+        env[name] = str(tmp_path / name)
+    env.update({"INPUT_COMMAND": "send", "INPUT_DRY_RUN": "true", "INPUT_VARS": f"ids={value}\n"})
+    proc = subprocess.run([sys.executable, "-m", "msgspec_dd.action"], cwd=repo.path, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=TIME_LIMIT,
+                          preexec_fn=_limit_memory)
+    assert proc.returncode == 1
+    assert "messages/m.yaml" in proc.stdout + proc.stderr and "variable 'ids'" in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
