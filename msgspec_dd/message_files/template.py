@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, nodes, pass_context
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -102,6 +102,12 @@ def _charged(value: Any) -> Any:
     return value
 
 
+@pass_context
+def _charged_at_run_time(_: Any, value: Any) -> Any:
+    # pass_context keeps Jinja from folding the call on constant text at compile time.
+    return _charged(value)
+
+
 def _refuse_large(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
     if template_sizes.predicted_length(name, args, kwargs, _size) > MAX_OUTPUT:
         raise TemplateProblem(f"{name} would produce a value longer than {MAX_OUTPUT:,} characters")
@@ -156,7 +162,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         # Filters, not globals: a filter is called directly, not through the sandbox's call().
         self.filters[_SIZED_NAME] = _check_size
-        self.filters[_CHARGED_NAME] = _charged
+        self.filters[_CHARGED_NAME] = _charged_at_run_time
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _spend()
@@ -225,6 +231,11 @@ class _Guard(NodeTransformer):
         for pair in node.items:
             pair.key = _through(_CHARGED_NAME, pair.key)  # hashing a key visits all of it
         return _through(_SIZED_NAME, node)
+
+    def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Node:
+        # Text repeated by a loop inside {% set %}...{% endset %} or a macro is joined in memory
+        # before any output limit sees it: it pays from the budget as it is produced.
+        return _through(_CHARGED_NAME, nodes.Const(node.data, lineno=node.lineno))
 
     def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
         self.generic_visit(node)

@@ -125,6 +125,8 @@ ALLOCATING = [
     "{{ ('x' * 99999).join(range(30000)|map('string')) }}",
     "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
     "{% set t = [1] * 90000 %}{% for i in range(100000) %}{{ t == t }}{% endfor %}",
+    "{% set x %}{% for i in range(50000) %}" + "L" * 50_000 + "{% endfor %}{% endset %}{{ x|length }}",
+    "{% macro m() %}{% for i in range(50000) %}" + "L" * 50_000 + "{% endfor %}{% endmacro %}{{ m()|length }}",
 ]
 
 
