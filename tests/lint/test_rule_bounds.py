@@ -60,7 +60,7 @@ INPUTS = {
     "brackets": lambda: _markdown_file(["[" * 330_000, "![" * 160_000, "[](" * 50_000]),
     "links": lambda: _markdown_file(_fill("[x](http://a.example/Foo_(b)) ![i](javascript:1) ", 900_000)),
     "markdown": lambda: _markdown_file(_fill("| a | ~~b~~ <b>c</b> `d` **e** @1380000 access_token= ", 900_000)),
-    "secrets": lambda: _markdown_file(_fill(f"access_token%3D{_HEX[:60]} SEC{_HEX[:63]} ", 900_000)),
+    "secrets": lambda: _markdown_file(_fill(f"access_token%3D{_HEX} SEC{_HEX} ", 900_000)),
     "mentions": lambda: _markdown_file(["@13800000000 " * 1000] * 45, mentions=18_000),
     "under-body-limit": lambda: _markdown_file(["[](" * 6_600]),
     "mentions-under-body-limit": lambda: _markdown_file(["x" * 19_000], mentions=45_000),

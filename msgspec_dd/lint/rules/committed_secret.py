@@ -8,7 +8,8 @@ it is in your git history now.
 
 Found as written and as YAML reads it: URL-encoded (``access_token%3D...``), as a key
 (``access_token: ...``), split by a folded ``>-`` string, written with escapes (``"\\x30..."``,
-``"\\u0053EC..."``) or as a template string (``access_token={{ '0123...' }}``).
+``"\\u0053EC..."``) or as a template string (``access_token={{ '0123...' }}``, or
+``{{ 'SEC' ~ '0123...' }}``, found by rendering it with the variables' samples).
 
 Failing::
 
@@ -17,11 +18,13 @@ Failing::
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
+from msgspec_dd.message_files import template
 from msgspec_dd.message_files.loader import PathT
 from msgspec_dd.problems import Level
 
@@ -40,19 +43,33 @@ _PATTERNS = (
 def check(context: LintContext) -> Iterator[Finding]:
     text = context.document.text
     found: set[str] = set()
+    line_starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
     for pattern, what in _PATTERNS:
         for match in pattern.finditer(text):
             found.add(match.group(1).lower())
-            line = text.count("\n", 0, match.start()) + 1
-            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            yield _finding(what, line=line, column=column)
-    # YAML escapes ("\x30...") hide a secret from the source text but not from the values.
+            line = bisect.bisect_right(line_starts, match.start())
+            yield _finding(what, line=line, column=match.start() - line_starts[line - 1] + 1)
+    # YAML escapes ("\x30...") hide a secret from the source text but not from the values, and
+    # a template ({{ 'SEC' ~ '...' }}) hides it from both until it is rendered.
+    template.reset_budget()
+    samples = {name: v.sample for name, v in context.variables.items() if v.has_sample}
     for path, value in _strings(context.data):
-        for pattern, what in _PATTERNS:
-            for match in pattern.finditer(value):
-                if match.group(1).lower() not in found:
-                    found.add(match.group(1).lower())
-                    yield _finding(what, path=path)
+        for decoded in (value, _rendered(value, samples)):
+            for pattern, what in _PATTERNS:
+                for match in pattern.finditer(decoded):
+                    if match.group(1).lower() not in found:
+                        found.add(match.group(1).lower())
+                        yield _finding(what, path=path)
+
+
+def _rendered(value: str, samples: Mapping[str, Any]) -> str:
+    """``value`` rendered with the variables' samples when it is a template that renders alone."""
+    if not template.is_template(value):
+        return ""
+    try:
+        return template.render(value, samples)
+    except template.TemplateProblem:
+        return ""  # it needs built-ins or fails: render-failed and the rendered checks say so
 
 
 def _finding(what: str, *, line: int | None = None, column: int | None = None,
