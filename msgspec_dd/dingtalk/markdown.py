@@ -6,6 +6,7 @@ line). ``<font color=...>`` works although undocumented. Everything else -- tabl
 indented code, other HTML, strikethrough, task lists -- is shown as plain text.
 
 - :func:`parser` is a markdown-it configured like that, so a table stays text.
+- :func:`links` lists the links and images as markdown-it reads them, URLs as written.
 - :func:`unsupported` finds what DingTalk will not render, with 1-based line and column, by parsing
   a second time with a full-featured parser (CommonMark + tables + strikethrough) and reading its
   token stream.
@@ -16,6 +17,7 @@ How the preview shows this markdown as HTML lives with the preview
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -27,7 +29,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-__all__ = ["IMAGE_SCHEMES", "LINK_SCHEMES", "Unsupported", "is_font_tag", "parser", "unsupported"]
+__all__ = ["IMAGE_SCHEMES", "LINK_SCHEMES", "Link", "Unsupported", "is_font_tag", "links", "parser",
+           "unsupported"]
 
 #: URL schemes DingTalk opens; anything else is neutralised in the preview (and flagged by lint).
 LINK_SCHEMES = frozenset({"https", "http", "dingtalk"})
@@ -85,12 +88,54 @@ def parser() -> MarkdownIt:
     entities; inline HTML only for ``<font ...>`` and ``</font>``. Soft line breaks stay spaces
     (``breaks=False``): DingTalk needs a blank line for a new line.
     """
-    md = _DingTalkMarkdown("zero", {"html": True, "breaks": False, "xhtmlOut": False})
+    return _configured(_DingTalkMarkdown("zero", {"html": True, "breaks": False, "xhtmlOut": False}))
+
+
+def _configured(md: MarkdownIt) -> MarkdownIt:
     md.enable(["heading", "blockquote", "list", "paragraph"])
     md.enable(["newline", "escape", "emphasis", "link", "image", "entity", "html_inline"])
     md.enable(["balance_pairs", "fragments_join", "text_join"])
     md.inline.ruler.at("html_inline", _font_only(_active_rule(md.inline.ruler, "html_inline")))
+    _guard_link_rules(md)
     return md
+
+
+class _WrittenLinks(_DingTalkMarkdown):
+    """:func:`parser`'s markdown, keeping each URL as written instead of percent-encoding it."""
+
+    def normalizeLink(self, url: str) -> str:
+        return url
+
+
+@functools.cache
+def _links_parser() -> MarkdownIt:
+    return _configured(_WrittenLinks("zero", {"html": True, "breaks": False, "xhtmlOut": False}))
+
+
+def _guard_link_rules(md: MarkdownIt) -> None:
+    """A ``[`` with no ``]`` after it is no link: say so at once.
+
+    markdown-it scans from every ``[`` to the end of the text for its ``]``, so ``'[' * 200000``
+    took quadratic time.
+    """
+    for name in ("link", "image"):
+        md.inline.ruler.at(name, _needs_closing_bracket(_active_rule(md.inline.ruler, name)))
+
+
+_LAST_BRACKET = "msgspec_dd_last_bracket"
+
+
+def _needs_closing_bracket(inline_rule: _Rule) -> _Rule:
+    def rule(state: StateInline, silent: bool) -> bool:
+        last = getattr(state, _LAST_BRACKET, None)
+        if last is None:
+            last = state.src.rfind("]")
+            setattr(state, _LAST_BRACKET, last)  # once per inline block keeps the check linear
+        if last < state.pos:
+            return False
+        return inline_rule(state, silent)
+
+    return rule
 
 
 @functools.cache
@@ -100,6 +145,7 @@ def _full_parser() -> MarkdownIt:
     for name in ("table", "fence", "code", "html_block"):
         _wrap_block_rule(md, name)
     md.inline.ruler.at("html_inline", _record_offset(_active_rule(md.inline.ruler, "html_inline")))
+    _guard_link_rules(md)
     md.inline.ruler.at(
         "strikethrough", _record_tilde_offsets(_active_rule(md.inline.ruler, "strikethrough"))
     )
@@ -185,6 +231,47 @@ def _wrap_block_rule(md: MarkdownIt, name: str) -> None:
         return matched
 
     ruler.at(name, rule, {"alt": alt})
+
+
+# --------------------------------------------------------------------------- links
+
+
+@dataclass(frozen=True)
+class Link:
+    """A markdown link or image: its URL as written, and where it starts (1-based, in characters)."""
+
+    url: str
+    image: bool
+    line: int
+    column: int
+
+
+def links(text: str) -> list[Link]:
+    """Every link and image URL in ``text``, in order, read by the parser DingTalk's markdown uses.
+
+    A URL holding parentheses (``Foo_(bar)``) is read whole, as DingTalk and the preview read it.
+    """
+    normal = _normalize(text)
+    lines = normal.split("\n")
+    starts = [0]
+    for source_line in lines[:-1]:
+        starts.append(starts[-1] + len(source_line) + 1)
+    found: list[Link] = []
+    cursor = 0
+    for token in _links_parser().parse(text):
+        if token.type != "inline" or not token.children:
+            continue
+        cursor = max(cursor, starts[token.map[0]] if token.map else 0)
+        for child in token.children:
+            url = child.attrGet("src" if child.type == "image" else "href")
+            if child.type not in ("image", "link_open") or not isinstance(url, str):
+                continue
+            at = normal.find(url, cursor) if url else -1
+            offset = at if at >= 0 else cursor
+            cursor = offset + len(url) if at >= 0 else cursor
+            line = bisect.bisect_right(starts, offset)
+            found.append(Link(url, child.type == "image", line, offset - starts[line - 1] + 1))
+    return found
 
 
 # --------------------------------------------------------------------------- unsupported

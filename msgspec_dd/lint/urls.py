@@ -1,12 +1,19 @@
-"""The URLs of a rendered body: URL fields per msgtype, and markdown links and images."""
+"""The URLs of a rendered body: URL fields per msgtype, and markdown links and images.
+
+Markdown links are read by markdown-it, as the preview reads them, so ``[x](https://a/Foo_(bar))``
+is one URL. A markdown text over DingTalk's body limit is not parsed: ``body-too-large`` already
+refuses it, and parsing costs time that grows with the text.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from msgspec_dd.dingtalk import markdown, wire
 from msgspec_dd.message_files.loader import PathT
 
 #: (msgtype, field) of single URL fields, and whether the URL is an image.
@@ -21,7 +28,6 @@ _ITEM_FIELDS = {
     ("feedCard", "links"): {"messageURL": False, "picURL": True},
 }
 _MARKDOWN_FIELDS = {"markdown": "text", "actionCard": "text"}
-_MARKDOWN_URL = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -59,12 +65,21 @@ def urls(payload: Any) -> Iterator[Url]:
                 if isinstance(item, Mapping):
                     yield from _url(item.get(field), (msgtype, list_field, index, field), image)
     text = content.get(_MARKDOWN_FIELDS.get(msgtype, ""))
-    if isinstance(text, str):
-        for match in _MARKDOWN_URL.finditer(text):
-            start = match.start(2)
-            line = text.count("\n", 0, start) + 1
-            column = start - (text.rfind("\n", 0, start) + 1) + 1
-            yield Url(match.group(2), (msgtype, "text"), bool(match.group(1)), line, column)
+    if isinstance(text, str) and within_body_limit(text):
+        for link in _links(text):
+            if link.url.strip():
+                yield Url(link.url.strip(), (msgtype, "text"), link.image, link.line, link.column)
+
+
+def within_body_limit(text: str) -> bool:
+    """True when ``text`` could be part of a body DingTalk accepts (worth checking in detail)."""
+    return len(text) <= wire.MAX_BODY_BYTES and len(text.encode("utf-8", "surrogatepass")) <= wire.MAX_BODY_BYTES
+
+
+@functools.lru_cache(maxsize=8)
+def _links(text: str) -> tuple[markdown.Link, ...]:
+    # url-scheme and insecure-url read the same body one after the other.
+    return tuple(markdown.links(text))
 
 
 def _url(value: Any, path: PathT, image: bool) -> Iterator[Url]:

@@ -1,8 +1,15 @@
-"""Finding message files: paths may be files or directories (searched recursively, sorted)."""
+"""Finding message files: paths may be files or directories (searched recursively, sorted).
+
+A symbolic link found in a directory is followed only when it leads to a file inside the
+repository (the nearest parent holding ``.git``, else the current directory) and outside its
+hidden directories: a pull request could otherwise add ``x.yaml -> ~/.docker/config.json`` or
+``-> .git/config`` and have the file's contents quoted in problems and previews.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from msgspec_dd.config import CONFIG_NAME
@@ -22,16 +29,21 @@ def is_message_file(path: Path) -> bool:
     )
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
+def _note_on_stderr(note: str) -> None:
+    print(note, file=sys.stderr)
+
+
+def discover(paths: Iterable[Path], *, note: Callable[[str], None] = _note_on_stderr) -> list[Path]:
     """Message files under ``paths``, in order, without repeats; UsageError for a missing path.
 
     A file named explicitly is always taken; a directory contributes its message files, sorted,
-    skipping hidden directories (``.git``).
+    skipping hidden directories (``.git``) and, with a ``note``, symbolic links leading outside
+    the repository.
     """
     found: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
-        for file in _expand(path):
+        for file in _expand(path, note):
             key = file.resolve()
             if key not in seen:
                 seen.add(key)
@@ -39,19 +51,52 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _expand(path: Path) -> list[Path]:
+def _expand(path: Path, note: Callable[[str], None]) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        return sorted(
+        files = sorted(
             file
             for file in path.rglob("*")
             if file.is_file()
             and is_message_file(file)
-            and not any(part.startswith(".") for part in file.relative_to(path).parts[:-1])
+            and not _hidden(file.relative_to(path))
         )
+        return _inside_repository(path, files, note)
     if path.is_symlink():
         raise UsageError(f"{path}: a broken symbolic link (or a loop of links); point it at a message file")
     if path.exists():
         raise UsageError(f"{path}: not a regular file or directory; give a message file or a folder")
     raise UsageError(f"{path}: no such file or directory")
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts[:-1])
+
+
+def repository_root(path: Path) -> Path:
+    """The nearest directory at or above ``path`` holding ``.git``, else the current directory."""
+    start = path.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return Path.cwd().resolve()
+
+
+def _inside_repository(directory: Path, files: list[Path], note: Callable[[str], None]) -> list[Path]:
+    """``files`` found under ``directory``, but no symbolic link leading outside the repository."""
+    kept: list[Path] = []
+    base = directory.resolve()
+    root: Path | None = None
+    for file in files:
+        target = file.resolve()
+        if target == base / file.relative_to(directory):
+            kept.append(file)  # no link on the way
+            continue
+        root = root or repository_root(directory)
+        if target.is_relative_to(root) and not _hidden(target.relative_to(root)):
+            kept.append(file)
+        else:
+            note(f"note: {file}: a symbolic link leading outside the repository (or into a hidden "
+                 "directory such as .git); not followed")
+    return kept

@@ -177,9 +177,12 @@ def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, column
 
 
-def parse_yaml(text: str, name: str) -> tuple[Any, Positions]:
-    """Parse one YAML document, recording positions; aliases and depth are bounded."""
-    loader = _Loader(text)
+def parse_yaml(text: str, name: str, *, loader_class: type[Any] = _Loader) -> tuple[Any, Positions]:
+    """Parse one YAML document, recording positions; aliases and depth are bounded.
+
+    ``loader_class`` may be PyYAML's pure-Python ``SafeLoader``, whose messages name the column.
+    """
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -265,10 +268,7 @@ class _Walker:
         self.aliased = False
 
     def walk(self, node: yaml.Node, path: PathT) -> None:
-        self.visited += 1
-        if self.visited > MAX_NODES:
-            cause = "aliases expand too far" if self.aliased else "split the file"
-            raise LoadError(self._at(node, f"document has more than {MAX_NODES:,} values ({cause})"))
+        self._count(node)
         if len(path) > MAX_DEPTH:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
         self.positions.values.setdefault(path, self.lines.position(node.start_mark))
@@ -282,6 +282,12 @@ class _Walker:
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 self.walk(item, (*path, index))
+
+    def _count(self, node: yaml.Node) -> None:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            cause = "aliases expand too far" if self.aliased else "split the file"
+            raise LoadError(self._at(node, f"document has more than {MAX_NODES:,} values ({cause})"))
 
     def _key(self, node: yaml.Node) -> Any:
         """The key as the constructor will make it (``on`` is True), so paths match the data."""
@@ -299,6 +305,10 @@ class _Walker:
             seen.add(key)
             self._walk_item(key_node, value_node, (*path, key))
         for key_node, value_node in _merged_items(node):
+            # Each merged pair is visited, even when an explicit key wins: nested "<<: [*a, *a]"
+            # levels multiply the pairs the constructor copies, just as aliases do.
+            self.aliased = True
+            self._count(node)
             key = self._key(key_node)
             if key not in seen:  # explicit keys win over merged ones, as in the constructor
                 seen.add(key)

@@ -15,11 +15,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, nodes, pass_context
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from msgspec_dd.errors import MsgspecError
+from msgspec_dd.message_files import template_sizes
+from msgspec_dd.message_files.template_sizes import MAX_STRUCTURE, TooLarge
 
 #: Characters one render may produce (a DingTalk body is at most 20,000 bytes).
 MAX_OUTPUT = 100_000
@@ -27,8 +30,12 @@ MAX_OUTPUT = 100_000
 MAX_STEPS = 100_000
 #: Integers beyond this many bits only come from arithmetic meant to exhaust the CPU.
 MAX_INT_BITS = 4096
+#: Structure units (see ``template_sizes``) one render may compare, print, hash or serialise.
+MAX_WORK = 20_000_000
+_RESERVED_PREFIX = "msgspec_dd_"
 _BUDGET_NAME = "msgspec_dd_budget__"
-_BIG_FORMAT_WIDTH = re.compile(r"(?:%[-#0 +]*|\{[^{}]*:[^{}]*?)(\d{6,})")
+_SIZED_NAME = "msgspec_dd_sized__"
+_CHARGED_NAME = "msgspec_dd_charged__"
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
@@ -49,6 +56,12 @@ def is_template(value: str) -> bool:
 class _Budget(threading.local):
     steps = 0
     output = 0
+    work = 0
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        #: Keeps every sized container alive, so an ``id`` in ``sizes`` is never reused.
+        self.kept: list[Any] = []
 
 
 _budget = _Budget()
@@ -66,6 +79,40 @@ def _spend(steps: int = 1) -> None:
                               "calls); simplify it or pass precomputed data in a variable")
 
 
+def _size(value: Any) -> int:
+    """The structure size of ``value``; :class:`TemplateProblem` once it is over the limit."""
+    try:
+        return template_sizes.structure_size(value, _budget.sizes, _budget.kept)
+    except TooLarge as err:
+        raise TemplateProblem(str(err)) from None
+
+
+def _sized(value: Any) -> Any:
+    """Every list, tuple and dict a template builds passes here, so no structure outgrows the limit."""
+    _size(value)
+    return value
+
+
+def _charged(value: Any) -> Any:
+    """Comparing, printing or hashing ``value`` visits all of it: pay its size from the budget."""
+    _budget.work += _size(value)
+    if _budget.work > MAX_WORK:
+        raise TemplateProblem(f"template compares or prints more than {MAX_WORK:,} items and "
+                              "characters; simplify it or pass precomputed data in a variable")
+    return value
+
+
+@pass_context
+def _charged_at_run_time(_: Any, value: Any) -> Any:
+    # pass_context keeps Jinja from folding the call on constant text at compile time.
+    return _charged(value)
+
+
+def _refuse_large(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    if template_sizes.predicted_length(name, args, kwargs, _size) > MAX_OUTPUT:
+        raise TemplateProblem(f"{name} would produce a value longer than {MAX_OUTPUT:,} characters")
+
+
 def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
     for item in iterable:
         _spend()
@@ -75,15 +122,25 @@ def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
 def _check_size(value: Any) -> Any:
     if isinstance(value, (str, bytes, list, tuple)) and len(value) > MAX_OUTPUT:
         raise TemplateProblem(f"template produces a value longer than {MAX_OUTPUT:,} items")
-    return value
+    return _sized(value)
 
 
 def _check_arguments(args: Iterable[Any], *, numbers: bool = True) -> None:
     for arg in args:
         if numbers and isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_OUTPUT:
             raise TemplateProblem(f"number {arg} is too large for this operation (limit {MAX_OUTPUT:,})")
-        if isinstance(arg, str) and _BIG_FORMAT_WIDTH.search(arg):
-            raise TemplateProblem("format width too large")
+
+
+def _check_format(text: Any, *, percent: bool) -> None:
+    if not isinstance(text, str):
+        return
+    try:
+        if percent:
+            template_sizes.check_percent_format(text, MAX_OUTPUT)
+        else:
+            template_sizes.check_brace_format(text, MAX_OUTPUT)
+    except TooLarge as err:
+        raise TemplateProblem(str(err)) from None
 
 
 class BoundedEnvironment(ImmutableSandboxedEnvironment):
@@ -97,11 +154,15 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             keep_trailing_newline=True,
             autoescape=False,
             cache_size=2000,
+            finalize=_charged,  # printing a value visits all of it
         )
         self.globals.pop("lipsum", None)  # lipsum(n=10**6) is an easy way to flood output
         self.globals["range"] = _bounded_range
         self.globals[_BUDGET_NAME] = _counted
-        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
+        # Filters, not globals: a filter is called directly, not through the sandbox's call().
+        self.filters[_SIZED_NAME] = _check_size
+        self.filters[_CHARGED_NAME] = _charged_at_run_time
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _spend()
@@ -110,7 +171,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         if operator == "*":
             _check_repeat(left, right)
         if operator == "%":
-            _check_arguments([left])
+            _check_format(left, percent=True)
+            _charged(right)
         result = super().call_binop(context, operator, left, right)
         if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
             raise TemplateProblem("number too large")
@@ -119,22 +181,92 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _spend()
         _check_arguments([*args, *kwargs.values()])
-        if getattr(__obj, "__name__", "") in {"format", "format_map"}:
-            # The sandbox wraps str.format; the format string is the wrapped method's __self__.
-            method = getattr(__obj, "__wrapped__", __obj)
-            _check_arguments([getattr(method, "__self__", "")], numbers=False)
+        name = getattr(__obj, "__name__", "")
+        # The sandbox wraps str.format; the string is the (wrapped) bound method's __self__.
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        if name in {"format", "format_map"}:
+            _check_format(owner, percent=False)
+        if isinstance(owner, str) and name == "join" and args:
+            args = (_materialized(args[0]),)
+            _refuse_large(name, (args[0], owner), {})
+        elif isinstance(owner, str):
+            _refuse_large(name, (owner, *args), kwargs)
         return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(argument, tuple):
+            _charged(argument)  # hashing a tuple key visits all of it
+        return super().getitem(obj, argument)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         for node in tree.find_all((nodes.Assign, nodes.AssignBlock, nodes.Macro)):
             target = getattr(node, "target", None) or node
-            if _BUDGET_NAME in {n.name for n in target.find_all(nodes.Name)} or \
-                    getattr(node, "name", None) == _BUDGET_NAME:
-                raise TemplateSyntaxError(f"{_BUDGET_NAME} is reserved", node.lineno, name, filename)
+            names = {n.name for n in target.find_all(nodes.Name)} | {getattr(node, "name", "")}
+            if any(str(n).startswith(_RESERVED_PREFIX) for n in names):
+                raise TemplateSyntaxError(f"names starting {_RESERVED_PREFIX} are reserved",
+                                          node.lineno, name, filename)
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(_BUDGET_NAME, "load"), [loop.iter], [], None, None)
-        return tree
+        guarded = _Guard().visit(tree)
+        assert isinstance(guarded, nodes.Template)
+        return guarded
+
+
+class _Guard(NodeTransformer):
+    """Routes every structure a template builds, and every comparison, through the size checks."""
+
+    def visit_List(self, node: nodes.List) -> nodes.Node:
+        return _through(_SIZED_NAME, self.generic_visit(node))
+
+    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
+        self.generic_visit(node)
+        return _through(_SIZED_NAME, node) if node.ctx == "load" else node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        return _through(_SIZED_NAME, self.generic_visit(node))
+
+    def visit_Dict(self, node: nodes.Dict) -> nodes.Node:
+        self.generic_visit(node)
+        for pair in node.items:
+            pair.key = _through(_CHARGED_NAME, pair.key)  # hashing a key visits all of it
+        return _through(_SIZED_NAME, node)
+
+    def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Node:
+        # Text repeated by a loop inside {% set %}...{% endset %} or a macro is joined in memory
+        # before any output limit sees it: it pays from the budget as it is produced.
+        return _through(_CHARGED_NAME, nodes.Const(node.data, lineno=node.lineno))
+
+    def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
+        self.generic_visit(node)
+        node.expr = _through(_CHARGED_NAME, node.expr)
+        for operand in node.ops:
+            operand.expr = _through(_CHARGED_NAME, operand.expr)
+        return node
+
+
+def _through(filter_name: str, node: nodes.Node) -> nodes.Expr:
+    wrapped = nodes.Filter(node, filter_name, [], [], None, None)
+    wrapped.set_lineno(node.lineno)
+    return wrapped
+
+
+def _filtered(name: str, value: Any) -> Any:
+    """The value filter ``name`` is given, checked (and made a list, for ``join``) before it runs."""
+    if name == "join":
+        value = _materialized(value)
+    if name == "format":
+        _check_format(value, percent=True)
+    if name not in _CHEAP_FILTERS:
+        _charged(value)
+    return value
+
+
+def _materialized(items: Any) -> Any:
+    """A list of ``items`` when it is a one-shot iterable (``map``), so its size can be known."""
+    if isinstance(items, (str, list, tuple, Mapping)):
+        return items
+    return list(_counted(items))
 
 
 def _too_big_power(left: Any, right: Any) -> bool:
@@ -147,9 +279,11 @@ def _too_big_power(left: Any, right: Any) -> bool:
 
 def _check_repeat(left: Any, right: Any) -> None:
     for seq, times in ((left, right), (right, left)):
-        repeatable = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
-        if repeatable and len(seq) * times > MAX_OUTPUT:
-            raise TemplateProblem(f"template produces a value longer than {MAX_OUTPUT:,} items")
+        if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and times > 0:
+            limit = MAX_OUTPUT if isinstance(seq, str) else MAX_STRUCTURE
+            if (len(seq) if isinstance(seq, str) else _size(seq)) * times > limit:
+                raise TemplateProblem(f"template would produce a value larger than {limit:,} "
+                                      "items and characters")
 
 
 def _bounded_range(*args: int) -> range:
@@ -157,14 +291,22 @@ def _bounded_range(*args: int) -> range:
     return range(*args)
 
 
-def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+#: Filters that look at a value without visiting all of it.
+_CHEAP_FILTERS = frozenset({"length", "count", "first", "last", "default", "d", "attr", "random",
+                            "int", "float", "abs", "round", "safe", "e", "escape", "trim", "upper",
+                            "lower", "capitalize", "title", "center", "truncate", "wordcount"})
+
+
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     # pass_context & co. put the context first; the filtered value comes next.
-    skip = 2 if hasattr(function, "jinja_pass_arg") else 1
+    at = 1 if hasattr(function, "jinja_pass_arg") else 0
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _spend()
-        _check_arguments(args[:skip], numbers=False)
-        _check_arguments([*args[skip:], *kwargs.values()])
+        _check_arguments([*args[at + 1:], *kwargs.values()])
+        if len(args) > at:
+            args = (*args[:at], _filtered(name, args[at]), *args[at + 1:])
+            _refuse_large(name, args[at:], kwargs)
         return _check_size(function(*args, **kwargs))
 
     if hasattr(function, "jinja_pass_arg"):
@@ -225,6 +367,9 @@ def reset_budget() -> None:
     """Start a new budget: call once per message so all of its templates share one."""
     _budget.steps = 0
     _budget.output = 0
+    _budget.work = 0
+    _budget.sizes.clear()
+    _budget.kept.clear()
 
 
 def run_bounded(work: Callable[[], Any]) -> Any:

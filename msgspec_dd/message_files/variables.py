@@ -17,7 +17,13 @@ import yaml
 
 from msgspec_dd.errors import UsageError
 from msgspec_dd.lint.rules import variable_value
-from msgspec_dd.message_files.loader import Document, LoadError, first_surrogate, load_document
+from msgspec_dd.message_files.loader import (
+    Document,
+    LoadError,
+    first_surrogate,
+    load_document,
+    parse_yaml,
+)
 from msgspec_dd.problems import Problem
 from msgspec_dd.schemas import user_schemas
 
@@ -60,14 +66,10 @@ class Variable:
             return text
         try:
             return _typed(text, types)
-        except yaml.YAMLError as err:
-            return Unparsed(text, tuple(types), _yaml_error(err))
-        except ValueError as err:
-            if "digits" in str(err):  # Python converts at most 4,300 digits to an int
-                return Unparsed(text, tuple(types), "a number of more than 4,300 digits")
-            return Unparsed(text, tuple(types), f"cannot be read: {err}")  # 2024-02-30
-        except (TypeError, AttributeError, OverflowError) as err:  # !!timestamp abc
-            return Unparsed(text, tuple(types), f"cannot be read: {err}")
+        except LoadError as err:
+            return Unparsed(text, tuple(types), _load_error(err))
+        except ValueError as err:  # int("9" * 5000)
+            return Unparsed(text, tuple(types), _value_error(err))
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,27 @@ def _typed(text: str, types: list[Any]) -> Any:
         number = float(text)  # YAML 1.1 reads "1e3" as a string
         # A whole float is an integer (week=48.0); 48.5 stays a float and validation says why.
         return int(number) if "integer" in types and number.is_integer() else number
-    return yaml.safe_load(text)
+    # The loader, not yaml.safe_load: its bounds on aliases, merge keys and nesting apply here too.
+    # A one-line value is short: the pure-Python parser's messages say at which column it fails.
+    data, _ = parse_yaml(text, "--var", loader_class=yaml.SafeLoader)
+    return data
+
+
+def _load_error(err: LoadError) -> str:
+    cause = err.__cause__
+    if isinstance(cause, yaml.YAMLError):
+        return _yaml_error(cause)
+    if isinstance(cause, ValueError):
+        return _value_error(cause)
+    if isinstance(cause, (TypeError, AttributeError, OverflowError)):
+        return f"cannot be read: {cause}"  # !!timestamp abc
+    return err.problem.message  # too many values after aliases, or nested too deeply
+
+
+def _value_error(err: ValueError) -> str:
+    if "digits" in str(err):  # Python converts at most 4,300 digits to an int
+        return "a number of more than 4,300 digits"
+    return f"cannot be read: {err}"  # 2024-02-30
 
 
 def _yaml_error(err: yaml.YAMLError) -> str:

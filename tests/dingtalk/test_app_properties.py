@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from msgspec_dd.config import load_config
 from msgspec_dd.dingtalk.app_messages import TEMPLATES, AppMessage, app_message
 from msgspec_dd.lint.engine import lint_file
-from msgspec_dd.lint.rule import Stage
 from msgspec_dd.lint.registry import RULES
+from msgspec_dd.lint.rule import Stage
 from msgspec_dd.problems import Level
 from tests.clirun import CASES
 from tests.test_properties import PAYLOAD_TYPES, PROPERTY, payloads

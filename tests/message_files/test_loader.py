@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from msgspec_dd.message_files.loader import MAX_FILE_BYTES, LoadError, load_document, parse_bytes
+from msgspec_dd.message_files.loader import MAX_FILE_BYTES, LoadError, load_document, parse_bytes, parse_yaml
 
 
 def problem(raw: bytes, name: str = "m.yaml", **kwargs: bool) -> str:
@@ -113,3 +113,15 @@ def test_a_huge_json_integer_is_a_problem() -> None:
 def test_lone_surrogates_are_refused_at_their_place(raw: bytes) -> None:
     message = problem(raw, "m.json", json_syntax=True)
     assert "unpaired surrogate" in message and message.startswith("m.json:1:")
+
+
+def test_merge_keys_count_toward_the_alias_limit() -> None:
+    lines = ["l0: &l0 {a: 1, b: 2}"]
+    lines += [f"l{n}: &l{n} {{<<: [{', '.join([f'*l{n - 1}'] * 10)}]}}" for n in range(1, 11)]
+    with pytest.raises(LoadError, match="aliases expand too far"):
+        parse_yaml("\n".join(lines) + "\n", "bomb.yaml")
+
+
+def test_ordinary_merge_keys_still_merge() -> None:
+    data, _ = parse_yaml("base: &b {a: 1, b: 2}\nitem: {<<: [*b, *b], b: 3}\n", "m.yaml")
+    assert data["item"] == {"a": 1, "b": 3}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import time
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from msgspec_dd.message_files import template
 from msgspec_dd.message_files.template import TemplateProblem
@@ -98,3 +102,108 @@ def test_reserved_budget_name_cannot_be_rebound() -> None:
 def test_strings_without_markers_are_not_templates() -> None:
     assert not template.is_template("50% off {not a template}")
     assert template.is_template("{# comment #}")
+
+
+#: Issue 9, point 1: each allocated gigabytes or ran for ever before it was refused.
+ALLOCATING = [
+    "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(60) %}{% set ns.a = [ns.a, ns.a] %}"
+    "{% set ns.b = [ns.b, ns.b] %}{% endfor %}{{ ns.a == ns.b }}",
+    "{% set ns = namespace(a=[1]) %}{% for i in range(60) %}{% set ns.a = [ns.a, ns.a] %}{% endfor %}"
+    "{{ ns.a|tojson }}",
+    "{% set ns = namespace(a=(1,)) %}{% for i in range(60) %}{% set ns.a = (ns.a, ns.a) %}{% endfor %}"
+    "{{ {ns.a: 1} }}",
+    "{% set s = 'x' * 99999 %}{{ ([s] * 30000)|join }}",
+    "{{ range(30000)|join('y' * 99999) }}",
+    "{{ ('a' * 99999)|replace('a', 'b' * 30000) }}",
+    "{{ ('a\n' * 49999)|indent('x' * 60000) }}",
+    "{% set s = 'x' * 99999 %}{{ [s] * 30000 }}",
+    "{{ '%*d' % (999999999, 1) }}",
+    "{{ '%.999999999f' % 1.5 }}",
+    "{{ '{0:{1}}'.format('x', '999999999') }}",
+    "{{ '{:>{w}}'.format('x', w='2000000000') }}",
+    "{{ ('a\t' * 50000).expandtabs(99999) }}",
+    "{{ ('x' * 99999).join(range(30000)|map('string')) }}",
+    "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    "{% set t = [1] * 90000 %}{% for i in range(100000) %}{{ t == t }}{% endfor %}",
+    "{% set x %}{% for i in range(50000) %}" + "L" * 50_000 + "{% endfor %}{% endset %}{{ x|length }}",
+    "{% macro m() %}{% for i in range(50000) %}" + "L" * 50_000 + "{% endfor %}{% endmacro %}{{ m()|length }}",
+]
+
+
+@pytest.mark.parametrize("source", ALLOCATING)
+def test_allocating_work_is_refused_before_it_allocates(source: str, limited_memory: None) -> None:
+    with pytest.raises(TemplateProblem) as caught:
+        template.render(source, {})
+    assert "memory" not in str(caught.value)  # refused by a check, not by running out
+
+
+def test_ordinary_structures_still_work() -> None:
+    source = ("{% set x = [1, 2] %}{{ x }} {{ x == [1, 2] }} {{ {'a': (1, 2)} }} {{ 'a%5sb' % 'x' }} "
+              "{{ '{:>4}'.format('x') }} {{ x|join(',') }} {{ 300000 > 5 }} {{ 'ab'|center(6) }}")
+    assert template.render(source, {}) == "[1, 2] True {'a': (1, 2)} a    xb    x 1,2 True   ab  "
+
+
+_BIG = st.sampled_from([30_000, 33_333, 99_999, 999_999_999])
+_SIZES = st.one_of(_BIG, _BIG, st.integers(min_value=0, max_value=2_000_000_000))
+_ATOMS = st.one_of(
+    _SIZES.map(lambda n: f"('x\\n\\t' * {n})"),
+    _SIZES.map(lambda n: f"range({n})"),
+    _SIZES.map(str),
+)
+
+
+def _combine(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    both = st.tuples(inner, inner)
+    return st.one_of(
+        both.map(lambda p: f"({p[0]} * {p[1]})"),
+        both.map(lambda p: f"[{p[0]}, {p[1]}]"),
+        both.map(lambda p: f"({p[0]}, {p[1]})"),
+        both.map(lambda p: f"({p[0]} == {p[1]})"),
+        both.map(lambda p: f"({p[0]} ~ {p[1]})"),
+        both.map(lambda p: f"({p[0]}|join({p[1]}))"),
+        both.map(lambda p: f"({p[0]}|replace('x', {p[1]}))"),
+        both.map(lambda p: f"({p[0]}|indent({p[1]}))"),
+        both.map(lambda p: f"({p[0]}|center({p[1]}))"),
+        both.map(lambda p: f"('%*s' % ({p[0]}, {p[1]}))"),
+        both.map(lambda p: f"('{{:>{{w}}}}'.format({p[0]}, w={p[1]}))"),
+        both.map(lambda p: f"('%{p[1]}s' % ({p[0]},))"),
+        inner.map(lambda e: f"({e}|tojson)"),
+        inner.map(lambda e: f"({e}|list)"),
+    )
+
+
+_EXPRESSIONS = st.recursive(_ATOMS, _combine, max_leaves=4)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expression=_EXPRESSIONS, rounds=st.integers(min_value=0, max_value=40))
+def test_dangerous_expressions_end_with_a_result_or_a_clean_error(expression: str, rounds: int) -> None:
+    source = (f"{{% set ns = namespace(v={expression}) %}}{{% for i in range({rounds}) %}}"
+              "{% set ns.v = [ns.v, ns.v] %}{% endfor %}{{ ns.v }}")
+    template.reset_budget()
+    with _memory_limit():
+        try:
+            output = template.render(source, {})
+        except TemplateProblem as err:
+            assert "memory" not in str(err)
+        else:
+            assert len(output) <= template.MAX_OUTPUT
+
+
+@contextlib.contextmanager
+def _memory_limit(extra: int = 1 << 30) -> Iterator[None]:
+    """At most ``extra`` more address space, so a regression fails instead of swapping."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        used = int(statm.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (used + extra, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@pytest.fixture
+def limited_memory() -> Iterator[None]:
+    with _memory_limit():
+        yield

@@ -567,3 +567,15 @@ def test_a_schema_that_is_not_a_json_schema_is_named() -> None:
     assert user_schemas.check({"type": 5}).errors == (
         'at /type: 5 is not one of "array", "boolean", "integer", "null", "number", "object", "string"',
     )
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("[&a [x,x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], "
+     "&d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]",
+     "document has more than 50,000 values (aliases expand too far)"),
+    ("[" * 900, "document is nested too deeply"),
+    ("[" * 70 + "]" * 70, "document is nested deeper than 64 levels"),
+])
+def test_var_text_is_read_by_the_loader_with_its_limits(text: str, reason: str) -> None:
+    value = Variable("ids", {"type": "array"}).coerce(text)
+    assert isinstance(value, Unparsed) and value.reason == reason

@@ -6,6 +6,11 @@ belong in the environment or your CI's secret store (``webhook_env`` / ``secret_
 ``msgspec-dd.yaml``), never in a committed file. Remove it and rotate the robot's token or secret:
 it is in your git history now.
 
+Found as written and as YAML reads it: URL-encoded (``access_token%3D...``), as a key
+(``access_token: ...``), split by a folded ``>-`` string, written with escapes (``"\\x30..."``,
+``"\\u0053EC..."``) or as a template string (``access_token={{ '0123...' }}``, or
+``{{ 'SEC' ~ '0123...' }}``, found by rendering it with the variables' samples).
+
 Failing::
 
     description: https://oapi.dingtalk.com/robot/send?access_token=0123...cdef
@@ -13,10 +18,14 @@ Failing::
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
+from msgspec_dd.message_files import template
+from msgspec_dd.message_files.loader import PathT
 from msgspec_dd.problems import Level
 
 ID = "committed-secret"
@@ -26,16 +35,64 @@ BLOCKING = False
 GENERIC = False
 
 _PATTERNS = (
-    (re.compile(r"access_token=([0-9a-fA-F]{64})(?![0-9a-fA-F])"), "a DingTalk access token"),
-    (re.compile(r"(?<![0-9A-Za-z])SEC[0-9a-fA-F]{64}(?![0-9a-fA-F])"), "a DingTalk signing secret"),
+    # "=", "%3D" or ":", then maybe a line break (a folded string) or a template's "{{ '".
+    (re.compile(r"access_token(?:\s*[=:]|%3[dD])[ \t\r\n]*(?:\{\{-?[ \t]*[\"']?)?([0-9a-fA-F]{64})(?![0-9a-fA-F])"),
+     "a DingTalk access token"),
+    (re.compile(r"(?<![0-9A-Za-z])SEC([0-9a-fA-F]{64})(?![0-9a-fA-F])"), "a DingTalk signing secret"),
 )
 
 
 def check(context: LintContext) -> Iterator[Finding]:
     text = context.document.text
+    found: set[str] = set()
+    line_starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
     for pattern, what in _PATTERNS:
         for match in pattern.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            yield Finding(f"{what} is written in this file; move it to an environment variable "
-                          "(webhook_env / secret_env) and rotate it", line=line, column=column)
+            found.add(match.group(1).lower())
+            line = bisect.bisect_right(line_starts, match.start())
+            yield _finding(what, line=line, column=match.start() - line_starts[line - 1] + 1)
+    # YAML escapes ("\x30...") hide a secret from the source text but not from the values, and
+    # a template ({{ 'SEC' ~ '...' }}) hides it from both until it is rendered.
+    template.reset_budget()
+    samples = {name: v.sample for name, v in context.variables.items() if v.has_sample}
+    for path, value in _strings(context.data):
+        for decoded in (value, _rendered(value, samples)):
+            for pattern, what in _PATTERNS:
+                for match in pattern.finditer(decoded):
+                    if match.group(1).lower() not in found:
+                        found.add(match.group(1).lower())
+                        yield _finding(what, path=path)
+
+
+def _rendered(value: str, samples: Mapping[str, Any]) -> str:
+    """``value`` rendered with the variables' samples when it is a template that renders alone."""
+    if not template.is_template(value):
+        return ""
+    try:
+        return template.render(value, samples)
+    except template.TemplateProblem:
+        return ""  # it needs built-ins or fails: render-failed and the rendered checks say so
+
+
+def _finding(what: str, *, line: int | None = None, column: int | None = None,
+             path: PathT = ()) -> Finding:
+    return Finding(f"{what} is written in this file; move it to an environment variable "
+                   "(webhook_env / secret_env) and rotate it", path=path, line=line, column=column)
+
+
+def _strings(data: Any) -> Iterator[tuple[PathT, str]]:
+    """Every string (keys too) once, however many aliases repeat it."""
+    seen: set[int] = set()
+    stack: list[tuple[PathT, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, Mapping):
+            stack.extend(((*path, key), key) for key in value if isinstance(key, str))
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))

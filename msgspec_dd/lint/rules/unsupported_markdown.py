@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 
 from msgspec_dd.dingtalk import markdown
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
+from msgspec_dd.lint.urls import within_body_limit
 from msgspec_dd.problems import Level
 
 ID = "unsupported-markdown"
@@ -37,8 +38,8 @@ def check(context: LintContext) -> Iterator[Finding]:
         return
     content = payload.get(msgtype)
     text = content.get("text") if isinstance(content, Mapping) else None
-    if not isinstance(text, str):
-        return
+    if not isinstance(text, str) or not within_body_limit(text):
+        return  # body-too-large refuses it already; parsing costs time growing with the text
     for found in markdown.unsupported(text):
         yield Finding(f"{found.construct} is not rendered by DingTalk (text line {found.line}): "
                       f"{found.hint}", rendered=(msgtype, "text"), text_line=found.line,
