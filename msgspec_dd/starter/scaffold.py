@@ -108,14 +108,22 @@ def _write(directory: Path, starter: StarterFile) -> FileReport:
     target = directory / starter.path
     if target.exists() or target.is_symlink():
         return FileReport(starter.path, Outcome.KEPT, starter.when_kept)
+    text = starter.content()  # before the file is created: a failure must not leave it empty
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file where a folder belongs, no permission
+        raise _cannot_write(target, err) from err
+    try:
         # "x": exclusive creation, so a file that appeared since the check is still not overwritten.
         with target.open("x", encoding="utf-8", newline="\n") as stream:
-            stream.write(starter.content())
+            stream.write(text)
     except FileExistsError:
         return FileReport(starter.path, Outcome.KEPT, starter.when_kept)
     except OSError as err:
-        raise UsageError(f"{target}: cannot write it ({err.strerror or err}). "
-                         "Check the folder's permissions and run init again.") from err
+        raise _cannot_write(target, err) from err
     return FileReport(starter.path, Outcome.WROTE)
+
+
+def _cannot_write(target: Path, err: OSError) -> UsageError:
+    return UsageError(f"{target}: cannot write it ({err.strerror or err}). "
+                      "Check the folder and its permissions, then run init again.")
