@@ -170,17 +170,28 @@ def test_the_local_schemas_are_the_shipped_ones_bundled(repo: Path) -> None:
         assert not re.search(r'"\$ref": "(?!#|https://)', json.dumps(local))
 
 
+def yaml_extension_matches(pattern: str, path: str) -> bool:
+    """How yaml-language-server matches a ``yaml.schemas`` pattern: ``*`` is ``.*`` (it crosses
+    ``/``), anchored only at the end of the file's URI."""
+    escaped = re.sub(r"[-\\{}+?|^$.,\[\]()#\s]", lambda m: "\\" + m.group(0), pattern)
+    return re.search(escaped.replace("*", ".*") + "$", "file:///home/me/repo/" + path) is not None
+
+
 def test_vscode_settings_map_messages_and_config_to_the_local_schemas(repo: Path) -> None:
     settings = json.loads((repo / ".vscode" / "settings.json").read_text("utf-8"))
-    mapped: dict[str, list[str]] = {}
+    patterns: dict[str, list[str]] = {}
     for schema, globs in settings["yaml.schemas"].items():
         assert (repo / schema).is_file(), schema
-        for glob in [globs] if isinstance(globs, str) else globs:
-            mapped.setdefault(glob, []).append(Path(schema).name)
-    assert mapped == {"messages/**/*.yaml": ["message-file.schema.json"],
-                      "messages/**/*.yml": ["message-file.schema.json"],
-                      "msgspec-dd.yaml": ["config.schema.json"]}
-    assert sorted(str(p.relative_to(repo)) for p in repo.glob("messages/**/*.yaml")) == sorted(MESSAGES)
+        patterns[Path(schema).name] = [globs] if isinstance(globs, str) else globs
+    assert patterns["config.schema.json"] == ["msgspec-dd.yaml"]
+    messages = patterns["message-file.schema.json"]
+    # Both readings of the patterns: the YAML extension's regex, and real globs (newer versions).
+    for path in (*MESSAGES, "messages/team/x.yml"):
+        assert any(yaml_extension_matches(pattern, path) for pattern in messages), path
+    for path in ("msgspec-dd.yaml", ".github/workflows/messages.yml", "docs/a.yaml"):
+        assert not any(yaml_extension_matches(pattern, path) for pattern in messages), path
+    globbed = {str(p.relative_to(repo)) for pattern in messages for p in repo.glob(pattern)}
+    assert globbed == set(MESSAGES)
     (json_mapping,) = settings["json.schemas"]
     assert (repo / json_mapping["url"]).is_file()
 
