@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("msgspec_dd.cli.schema_command", "Print a self-contained JSON Schema."),
     "sandbox": ("msgspec_dd.cli.sandbox_command", "Run a local DingTalk-compatible robot."),
     "preview": ("msgspec_dd.cli.preview_command", "Write an HTML page showing messages as DingTalk does."),
+    "init": ("msgspec_dd.cli.init_command", "Set up a repository: config, example messages, workflow, editor."),
+    "robots": ("msgspec_dd.cli.robots_command", "List the configured robots and which variables are set."),
 }
 
 
