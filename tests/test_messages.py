@@ -17,7 +17,7 @@ WEEKLY = MESSAGES / "weekly.yaml"
 
 def test_every_example_is_lint_clean() -> None:
     report = lint_paths([MESSAGES], default_config())
-    assert len(report.files) == 7
+    assert len(report.files) == len(list(MESSAGES.glob("*.yaml")))
     assert report.problems == ()
 
 

@@ -81,8 +81,8 @@ def test_chinese_is_written_as_utf8_not_escaped() -> None:
 def test_every_example_renders_to_the_message_it_holds() -> None:
     for path in sorted((ROOT / "messages").glob("*.yaml")):
         document = load_document(path)
-        if "vars" in document.data:
-            continue
+        if "vars" in document.data or "{{" in json.dumps(document.data["message"], ensure_ascii=False):
+            continue  # templated: rendering changes it
         result = render(str(path.relative_to(ROOT)))
         assert result.code == 0, result
         assert json.loads(result.out) == document.data["message"], path.name
