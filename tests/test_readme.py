@@ -42,3 +42,8 @@ def test_the_message_file_example_is_lint_clean(tmp_path: Path) -> None:
     example = README.split("## A message file")[1].split("```yaml")[1].split("```")[0]
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     assert lint_paths([tmp_path], default_config()).problems == ()
+
+
+def test_the_message_file_example_is_messages_weekly_yaml() -> None:
+    example = README.split("## A message file")[1].split("```yaml\n")[1].split("```")[0]
+    assert example == (ROOT / "messages" / "weekly.yaml").read_text(encoding="utf-8")
