@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("msgspec_dd.cli.schema_command", "Print a self-contained JSON Schema."),
     "sandbox": ("msgspec_dd.cli.sandbox_command", "Run a local DingTalk-compatible robot."),
     "preview": ("msgspec_dd.cli.preview_command", "Write an HTML page showing messages as DingTalk does."),
+    "recall": ("msgspec_dd.cli.recall_command", "Take a sent message back from its app robots' groups."),
+    "status": ("msgspec_dd.cli.status_command", "Show whether a sent message arrived and how many read it."),
 }
 
 
