@@ -35,6 +35,7 @@ from msgspec_dd.dingtalk import wire
 from msgspec_dd.dingtalk.app_errors import REFRESH_TOKEN, AppError
 from msgspec_dd.dingtalk.app_messages import MAX_MSG_PARAM_BYTES, app_message, send_body
 from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.errors import DeliveryError
 from msgspec_dd.redaction import redact
 
 #: How long a rate answer keeps an app robot waiting. No quota is documented for app robots;
@@ -43,6 +44,30 @@ APP_LOCK_SECONDS = 60.0
 #: Where :meth:`AppTransport.encode` puts why a message cannot be sent: never posted, because
 #: :meth:`AppTransport.refuse` reads it first (``encode`` has no way to fail).
 _UNMAPPABLE = "msgspec-dd:unmappable"
+
+
+def request_body(payload: Mapping[str, Any], robot: RobotConfig) -> Mapping[str, Any]:
+    """What ``send`` posts to ``robot`` for ``payload`` (``render --robot``): the payload itself
+    for a webhook robot, the ``groupMessages/send`` body for an app robot.
+
+    :class:`DeliveryError` (exit 1) saying why an app robot cannot take the message.
+    """
+    if robot.app is None:
+        return payload
+    body = app_body(payload, robot_code=robot.app.robot_code, conversation=robot.app.conversation)
+    if isinstance(body, tuple):
+        raise DeliveryError(f"robot {robot.name!r} is an app robot and cannot send this message: "
+                            + "; ".join(body))
+    return body
+
+
+def app_body(payload: Mapping[str, Any], *, robot_code: str,
+             conversation: str) -> dict[str, str] | tuple[str, ...]:
+    """The ``groupMessages/send`` body for ``payload``, or why an app robot cannot send it."""
+    mapped = app_message(payload)
+    if isinstance(mapped, tuple):
+        return tuple(refusal.reason for refusal in mapped)
+    return send_body(mapped, robot_code=robot_code, conversation=conversation)
 
 
 class AppTransport:
@@ -82,11 +107,8 @@ class AppTransport:
 
     def encode(self, message: Mapping[str, Any]) -> bytes:
         """The ``groupMessages/send`` body for ``message`` (its ``msgUuid`` has no place there)."""
-        mapped = app_message(message)
-        if isinstance(mapped, tuple):
-            return wire.encode({_UNMAPPABLE: [refusal.reason for refusal in mapped]})
-        return wire.encode(send_body(mapped, robot_code=self.robot_code,
-                                     conversation=self.conversation))
+        body = app_body(message, robot_code=self.robot_code, conversation=self.conversation)
+        return wire.encode({_UNMAPPABLE: list(body)} if isinstance(body, tuple) else body)
 
     def refuse(self, body: bytes) -> str | None:
         """What the app API cannot show (a feedCard, ``@``...), or a ``msgParam`` over 15,000 bytes."""
