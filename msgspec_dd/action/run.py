@@ -94,6 +94,10 @@ def run(args: Sequence[str], environ: Mapping[str, str], out: TextIO, err: TextI
 def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: TextIO,
          err: TextIO) -> int:
     config = load_config()
+    if inputs.command == "recall":  # named files only: nothing is selected, linted or shown
+        from msgspec_dd.action.recall import run_recall
+
+        return run_recall(inputs, config, runner, environ, err)
     selection = select(inputs, environ)
     err.write(f"msgspec-dd: {len(selection.files)} message file(s) {selection.scope}\n")
     report = lint_paths(list(selection.files), config) if selection.files else LintReport((), ())

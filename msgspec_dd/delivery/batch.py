@@ -84,13 +84,10 @@ def dry_run_notes(messages: Sequence[PreparedMessage], config: Config,
 
     notes = []
     for name in robot_names(messages):
-        robot = config.robot(name)
-        variables = [robot.webhook_env] if robot.app is None else [robot.app.app_key_env,
-                                                                   robot.app.app_secret_env]
-        for variable in variables:  # an app robot needs its key and secret instead of a webhook
-            if read_env(variable, environ) is None:
-                notes.append(f"note: environment variable {variable} (robot {name}) is not set; "
-                             "a real send would stop there")
+        variable = config.robot(name).webhook_env
+        if read_env(variable, environ) is None:
+            notes.append(f"note: environment variable {variable} (robot {name}) is not set; "
+                         "a real send would stop there")
     return notes
 
 

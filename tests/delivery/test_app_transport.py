@@ -250,10 +250,3 @@ def test_deliver_takes_app_robots_like_any_other(server: SandboxServer, api: App
         robots["announce"].close()
     assert report.ok and report.results[0].message_id == api.records()[0]["processQueryKey"]
 
-
-def test_a_dry_run_names_the_unset_app_variables(api: AppApi) -> None:
-    from msgspec_dd.delivery.batch import dry_run_notes
-
-    notes = dry_run_notes([message(1)], app_config(api), {"T_APP_KEY": "k"})
-    assert notes == ["note: environment variable T_APP_SECRET (robot announce) is not set; "
-                     "a real send would stop there"]
