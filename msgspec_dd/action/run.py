@@ -203,7 +203,8 @@ def _render_example(file: Path, inputs: ActionInputs, config: Config, report: Li
                                      use_examples=True)
     except MsgspecError as exc:
         return Shown(str(file), (), None, _reason(exc))
-    return Shown(message.path, message.robots, message.payload, "rendered with its examples")
+    return Shown(message.path, message.robots, message.payload, "rendered with its examples",
+                 _app_robots(config, message.robots))
 
 
 def _preview_page(files: Sequence[Path], config: Config, runner: Runner) -> Path | None:
@@ -249,7 +250,8 @@ def _send(inputs: ActionInputs, config: Config, selection: Selection, report: Li
     counts = {**_zero_counts(), **(outcome.document.get("counts") or {})}
     runner.set_outputs({**{k: str(v) for k, v in counts.items()}, "results": outcome.document})
     note = "dry run, not posted" if inputs.dry_run else "as posted by this run"
-    shown = [Shown(m.path, m.robots, m.payload, note) for m in outcome.messages]
+    shown = [Shown(m.path, m.robots, m.payload, note, _app_robots(config, m.robots))
+             for m in outcome.messages]
     summary = heading + _send_outcome(inputs, counts, outcome)
     runner.add_summary(summary + problems_table(report.problems) + _messages(shown))
     return outcome.code
@@ -274,6 +276,10 @@ def _send_environ(inputs: ActionInputs, config: Config, environ: Mapping[str, st
                               "input has nowhere to go; add secret_env to the robot")
         env[robot.secret_env] = inputs.secret
     return env
+
+
+def _app_robots(config: Config, robots: Sequence[str]) -> tuple[str, ...]:
+    return tuple(name for name in robots if config.robot(name).app is not None)
 
 
 def _zero_counts() -> dict[str, int]:
