@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from msgspec_dd.cli.receipts import Request, echo, opened, receipt_options
+from msgspec_dd.cli.receipts import Request, opened, receipt_options, report
 
 
 @click.command("recall")
@@ -25,10 +24,4 @@ def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, robot
     request = Request(file, var_args, vars_file, robot_name, ledger_path, config_path)
     with opened(request) as (message, ledger, receipts):
         outcomes = recall(message, ledger, receipts)
-    if format_ == "json":
-        echo(json.dumps({"results": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
-    else:
-        for outcome in outcomes:
-            echo(outcome.format())
-    if not all(outcome.recalled for outcome in outcomes):
-        raise click.exceptions.Exit(1)
+    report(outcomes, format_, ok=all(outcome.recalled for outcome in outcomes))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
@@ -75,6 +76,25 @@ def opened(request: Request) -> Iterator[tuple[PreparedMessage, Ledger, Receipts
         yield message, ledger, receipts
     finally:
         ledger.close()
+
+
+class Outcome(Protocol):
+    """A recall's or a status's result for one robot."""
+
+    def format(self) -> str: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def report(outcomes: Sequence[Outcome], format_: str, *, ok: bool) -> None:
+    """A line per robot, or ``{"results": [...]}``; exit 1 unless ``ok``."""
+    if format_ == "json":
+        echo(json.dumps({"results": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
+    else:
+        for outcome in outcomes:
+            echo(outcome.format())
+    if not ok:
+        raise click.exceptions.Exit(1)
 
 
 def echo(text: str, *, err: bool = False) -> None:
