@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from msgspec_dd.errors import UsageError
 
 #: What ``command:`` accepts.
-COMMANDS = ("lint", "send", "preview")
+COMMANDS = ("lint", "send", "preview", "recall")
 
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0", ""})

@@ -96,6 +96,10 @@ def run(args: Sequence[str], environ: Mapping[str, str], out: TextIO, err: TextI
 def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: TextIO,
          err: TextIO) -> int:
     config = load_config()
+    if inputs.command == "recall":  # named files only: nothing is selected, linted or shown
+        from msgspec_dd.action.recall import run_recall
+
+        return run_recall(inputs, config, runner, environ, err)
     selection = select(inputs, environ)
     err.write(log_line(f"msgspec-dd: {len(selection.files)} message file(s) {selection.scope}")
               + "\n")
@@ -202,7 +206,8 @@ def _render_example(file: Path, inputs: ActionInputs, config: Config, report: Li
                                      use_examples=True)
     except MsgspecError as exc:
         return Shown(str(file), (), None, _reason(exc))
-    return Shown(message.path, message.robots, message.payload, "rendered with its examples")
+    return Shown(message.path, message.robots, message.payload, "rendered with its examples",
+                 _app_robots(config, message.robots))
 
 
 def _preview_page(files: Sequence[Path], config: Config, runner: Runner) -> Path | None:
@@ -248,7 +253,8 @@ def _send(inputs: ActionInputs, config: Config, selection: Selection, report: Li
     counts = {**_zero_counts(), **(outcome.document.get("counts") or {})}
     runner.set_outputs({**{k: str(v) for k, v in counts.items()}, "results": outcome.document})
     note = "dry run, not posted" if inputs.dry_run else "as posted by this run"
-    shown = [Shown(m.path, m.robots, m.payload, note) for m in outcome.messages]
+    shown = [Shown(m.path, m.robots, m.payload, note, _app_robots(config, m.robots))
+             for m in outcome.messages]
     summary = heading + _send_outcome(inputs, counts, outcome)
     summary += problems_table(report.problems)
     runner.add_summary(summary + _messages(shown, BUDGET - size(summary)))
@@ -274,6 +280,10 @@ def _send_environ(inputs: ActionInputs, config: Config, environ: Mapping[str, st
                               "input has nowhere to go; add secret_env to the robot")
         env[robot.secret_env] = inputs.secret
     return env
+
+
+def _app_robots(config: Config, robots: Sequence[str]) -> tuple[str, ...]:
+    return tuple(name for name in robots if config.robot(name).app is not None)
 
 
 def _zero_counts() -> dict[str, int]:

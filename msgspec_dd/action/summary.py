@@ -27,7 +27,7 @@ from msgspec_dd.action.markdown import (
     plain,
     plain_lines,
 )
-from msgspec_dd.dingtalk.message_view import MessageView, view
+from msgspec_dd.dingtalk.message_view import MessageView, as_app, view
 from msgspec_dd.problems import Level, Problem
 
 
@@ -40,6 +40,8 @@ class Shown:
     robots: tuple[str, ...]
     payload: Mapping[str, Any] | None
     note: str
+    #: Those of ``robots`` that are app robots: shown as they show it (no @, msgKey layout).
+    app_robots: tuple[str, ...] = ()
 
 
 def quote(lines: Sequence[str]) -> str:
@@ -47,9 +49,10 @@ def quote(lines: Sequence[str]) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in lines) + "\n"
 
 
-def message_markdown(payload: Mapping[str, Any]) -> str:
-    """The message as the group sees it: title, text, buttons and links, mentions."""
-    shown = view(payload)
+def message_markdown(payload: Mapping[str, Any], *, app: bool = False) -> str:
+    """The message as the group sees it: title, text, buttons and links, mentions (as an app
+    robot shows it when ``app``: :func:`~msgspec_dd.dingtalk.message_view.as_app`)."""
+    shown = as_app(view(payload)) if app else view(payload)
     if not shown.supported:
         return quote([f"*{plain(shown.msgtype or 'unknown')} message: see the JSON body*"])
     return quote(_lines(shown))
@@ -95,7 +98,20 @@ def message_section(shown: Shown) -> str:
         return head + f"*Not rendered: {plain(shown.note)}*\n\n"
     msgtype = plain(str(shown.payload.get("msgtype", "")))
     meta = f"**{msgtype}** to {robots} · {plain(shown.note)}\n\n"
-    return head + meta + message_markdown(shown.payload) + "\n" + json_details(shown.payload) + "\n"
+    return head + meta + _bubbles(shown) + "\n" + json_details(shown.payload) + "\n"
+
+
+def _bubbles(shown: Shown) -> str:
+    """The bubble webhook robots show and, under it, the one app robots show (only theirs when
+    every robot is an app robot)."""
+    assert shown.payload is not None
+    if not shown.app_robots:
+        return message_markdown(shown.payload)
+    names = ", ".join(f"`{name}`" for name in shown.app_robots)
+    app = f"*As app robot {names} shows it:*\n\n" + message_markdown(shown.payload, app=True)
+    if set(shown.app_robots) == set(shown.robots):
+        return app
+    return message_markdown(shown.payload) + "\n" + app
 
 
 #: Bytes a table may take of the summary's 1 MiB; the messages get what is left.

@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("msgspec_dd.cli.preview_command", "Write an HTML page showing messages as DingTalk does."),
     "init": ("msgspec_dd.cli.init_command", "Set up a repository: config, example messages, workflow, editor."),
     "robots": ("msgspec_dd.cli.robots_command", "List the configured robots and which variables are set."),
+    "recall": ("msgspec_dd.cli.recall_command", "Take a sent message back from its app robots' groups."),
+    "status": ("msgspec_dd.cli.status_command", "Show whether a sent message arrived and how many read it."),
 }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,9 +17,12 @@ from msgspec_dd.cli.options import config_option, variable_options
 @click.option("--format", "format_", type=click.Choice(["json", "text"]), default="json",
               show_default=True, help="json = the body send would post; text = what the group sees.")
 @click.option("--compact", is_flag=True, help="Print the body exactly as posted: compact JSON on one line.")
+@click.option("--robot", "robot_name", metavar="NAME",
+              help="Render for this robot: for an app robot, the API request body (msgKey, msgParam, "
+              "openConversationId, robotCode).")
 @config_option
 def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, format_: str,
-            compact: bool, config_path: Path | None) -> None:
+            compact: bool, robot_name: str | None, config_path: Path | None) -> None:
     """Print the JSON body that send would post for FILE (UTF-8, not ASCII-escaped).
 
     render never adds a msgUuid; send adds one per message and robot. Exit 1 when the message
@@ -29,10 +34,16 @@ def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, forma
     from msgspec_dd.message_files.pipeline import prepare_file
 
     config = load_config(config_path)
-    message = prepare_file(file, config=config, var_args=var_args, vars_file=vars_file)
+    message = prepare_file(file, config=config, var_args=var_args, vars_file=vars_file,
+                           robots_override=(robot_name,) if robot_name else ())
+    body: Mapping[str, Any] = message.payload
+    if robot_name is not None:
+        from msgspec_dd.delivery.app import request_body
+
+        body = request_body(message.payload, config.robot(robot_name))
     if format_ == "text":
         click.echo(text_view(message.payload), nl=False)
     elif compact:
-        click.echo(wire.encode(message.payload).decode("utf-8"))
+        click.echo(wire.encode(body).decode("utf-8"))
     else:
-        click.echo(wire.pretty(message.payload))
+        click.echo(wire.pretty(body))

@@ -91,6 +91,12 @@ class TokenCache:
     def __init__(self) -> None:
         self._tokens: dict[str, _Token] = {}
         self._lock = threading.Lock()
+        self._fetching: dict[str, threading.Lock] = {}
+
+    def fetching(self, app_key: str) -> threading.Lock:
+        """Held while a token of ``app_key`` is fetched, so robots of one app fetch it once."""
+        with self._lock:
+            return self._fetching.setdefault(app_key, threading.Lock())
 
     def get(self, app_key: str, now: float) -> str | None:
         """The cached token of ``app_key`` while it is fresh, else None."""
@@ -199,6 +205,11 @@ class AppClient:
         cached = self.tokens.get(self.credentials.app_key, self.clock())
         if cached is not None:
             return cached
+        with self.tokens.fetching(self.credentials.app_key):
+            # Another robot of this app may have fetched it while this one waited.
+            return self.tokens.get(self.credentials.app_key, self.clock()) or self._fetch_token()
+
+    def _fetch_token(self) -> str | AppError:
         body = {"appKey": self.credentials.app_key, "appSecret": self.credentials.app_secret}
         now = self.clock()
         answer = self._post(TOKEN_PATH, body, {})

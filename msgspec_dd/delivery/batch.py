@@ -157,8 +157,12 @@ def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> 
     """A :class:`Robot` for each name, from ``config`` and the environment; close them when done.
 
     :class:`ConfigError` for an unknown robot or a webhook variable not set (those made before
-    it are closed). ``options`` go to :meth:`Robot.from_config`.
+    it are closed). ``options`` go to :meth:`Robot.from_config`. The app robots of one app
+    share the run's access token: one cache for the whole batch.
     """
+    from msgspec_dd.delivery.app_client import TokenCache
+
+    options.setdefault("tokens", TokenCache())
     robots: dict[str, Robot] = {}
     try:
         for name in names:

@@ -41,6 +41,8 @@ SENT = "sent"
 RETRY = "retry"
 FAILED = "failed"
 OUTCOMES = (SENT, RETRY, FAILED)
+#: ``recall`` asked DingTalk to take a sent message back (its messageId): whether it did, and why not.
+RECALL = "recall"
 
 
 def message_identity(
@@ -109,6 +111,7 @@ class Ledger:
         self._attempted: dict[str, tuple[str, float]] = {}
         self._replies: dict[str, list[float]] = {}
         self._locks: dict[str, list[float]] = {}
+        self._message_ids: dict[str, str] = {}
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Ledger:
@@ -142,6 +145,17 @@ class Ledger:
     def locks(self, robot: str) -> list[float]:
         """When ``robot`` answered 130101/410100, per earlier runs (for its lock)."""
         return list(self._locks.get(robot, ()))
+
+    def message_id(self, identity: str) -> str | None:
+        """The message id (an app robot's processQueryKey) of the latest send of ``identity``."""
+        with self._lock:
+            return self._message_ids.get(identity)
+
+    def recall(self, identity: str, robot: str, message_id: str, *, recalled: bool,
+               reason: str = "") -> None:
+        """Record, durably, that ``recall`` asked for ``message_id`` back, and what came of it."""
+        self._write({"event": RECALL, "id": identity, "robot": robot, "messageId": message_id,
+                     "at": self._clock(), "recalled": recalled, "reason": reason})
 
     def attempt(self, identity: str, robot: str, msg_uuid: str, *, path: str | None) -> None:
         """Record, durably, that a POST of ``msg_uuid`` is about to be made."""
@@ -208,6 +222,10 @@ class Ledger:
 
     def _apply(self, record: Mapping[str, Any], *, history: bool = False) -> None:
         identity, event = record["id"], record["event"]
+        if event not in (ATTEMPT, *OUTCOMES):  # a recall, or a record of a later version
+            return
+        if event == SENT and isinstance(record.get("messageId"), str):
+            self._message_ids[identity] = record["messageId"]
         entry = self._entries.get(identity, Entry())
         if event == ATTEMPT:
             entry = _attempted(entry, record.get("msgUuid"))
@@ -237,9 +255,11 @@ class Ledger:
 
 
 def _is_record(record: Any) -> bool:
+    # Any event name is a record: one this version does not know (a later version's) is skipped
+    # by _apply, so a newer msgspec-dd can add records without locking older ones out.
     return (
         isinstance(record, dict)
-        and record.get("event") in (ATTEMPT, *OUTCOMES)
+        and isinstance(record.get("event"), str)
         and isinstance(record.get("id"), str)
         and isinstance(record.get("at"), (int, float))
     )

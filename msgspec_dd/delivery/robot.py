@@ -20,9 +20,17 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from msgspec_dd.config import Config, Rate, load_config
+from msgspec_dd.config import Config, Rate, RobotKind, load_config
 from msgspec_dd.delivery import failures
-from msgspec_dd.delivery.pacing import Pacer, Wait, check_max_wait, duration, wait_for_turn
+from msgspec_dd.delivery.app import APP_LOCK_SECONDS, AppTransport
+from msgspec_dd.delivery.pacing import (
+    LOCK_SECONDS,
+    Pacer,
+    Wait,
+    check_max_wait,
+    duration,
+    wait_for_turn,
+)
 from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.retry import (
     ExponentialBackoff,
@@ -40,8 +48,8 @@ from msgspec_dd.redaction import redact
 
 #: Seconds one message may wait for its robot (pacing and a rate-limit lock together).
 DEFAULT_MAX_WAIT = 900.0
-#: Options of :meth:`Robot.from_config` that belong to the webhook transport.
-_TRANSPORT_OPTIONS = ("timeout", "session", "timestamp_ms")
+#: Options of :meth:`Robot.from_config` that belong to the transport (``tokens``: an app's).
+_TRANSPORT_OPTIONS = ("timeout", "session", "timestamp_ms", "tokens")
 
 logger = logging.getLogger("msgspec_dd")
 
@@ -83,6 +91,7 @@ class Robot:
         transport: Transport,
         *,
         rate: Rate | None = None,
+        lock_seconds: float = LOCK_SECONDS,
         max_wait: float = DEFAULT_MAX_WAIT,
         backoff: RetryStrategy | None = None,
         handlers: Sequence[RetryHandler] | None = None,
@@ -94,7 +103,7 @@ class Robot:
         self.name = name
         self.transport = transport
         self.max_wait = check_max_wait(max_wait)
-        self.pacer = Pacer(rate or Rate())
+        self.pacer = Pacer(rate or Rate(), lock_seconds=lock_seconds)
         self.handlers = tuple(handlers) if handlers is not None else (
             TransientRetry(sleep, backoff or ExponentialBackoff()),
             RenewRetry(transport.renew),
@@ -113,6 +122,7 @@ class Robot:
         :class:`~msgspec_dd.delivery.webhook.WebhookTransport`, the rest to :class:`Robot`.
         """
         transport_options = _transport_options(options)
+        transport_options.pop("tokens", None)
         transport = WebhookTransport(url, secret=secret, secret_env=secret_env,
                                      **transport_options)
         return cls(name, transport, **options)
@@ -124,7 +134,9 @@ class Robot:
         """The robot ``name`` of ``config``, its webhook and secret read from the environment.
 
         :class:`ConfigError` when the robot is unknown or its webhook variable is not set; the
-        error names the variable, never its value. ``options`` go to :meth:`webhook`.
+        error names the variable, never its value. ``options`` go to :meth:`webhook`. An app
+        robot (``app:``) gets an :class:`~msgspec_dd.delivery.app.AppTransport` instead (its
+        key and secret variables must be set; ``tokens`` shares a run's access tokens).
 
         A ``secret_env`` that is not set (or empty) is not an error: the robot sends unsigned.
         If the robot does require a signature, DingTalk refuses the message (310000, permanent,
@@ -132,6 +144,10 @@ class Robot:
         """
         robot = config.robot(name)
         transport_options = _transport_options(options)
+        if robot.kind is RobotKind.APP:
+            app = AppTransport.from_config(robot, environ, **transport_options)
+            return cls(name, app, rate=robot.rate, lock_seconds=APP_LOCK_SECONDS, **options)
+        transport_options.pop("tokens", None)
         transport = WebhookTransport.from_config(robot, environ, **transport_options)
         return cls(name, transport, rate=robot.rate, **options)
 

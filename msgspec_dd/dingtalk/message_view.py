@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-__all__ = ["AT_ALL", "UNSUPPORTED_TITLE", "Button", "FeedItem", "MessageView", "Orientation", "view"]
+__all__ = ["AT_ALL", "UNSUPPORTED_TITLE", "Button", "FeedItem", "MessageView", "Orientation",
+           "as_app", "view"]
 
 #: The name DingTalk shows for ``isAtAll``.
 AT_ALL = "所有人"
@@ -109,6 +110,17 @@ def view(payload: Mapping[str, Any]) -> MessageView:
     at_all = _flag(at.get("isAtAll"))
     mentions = ((AT_ALL,) if at_all else ()) + _mentions(at)
     return replace(reader(msgtype, section), mentions=mentions, at_all=at_all)
+
+
+def as_app(shown: MessageView) -> MessageView:
+    """What an enterprise app robot shows of the same message.
+
+    Its API has no ``@`` and no ``hideAvatar``, and its ``msgKey`` decides the buttons' layout:
+    one button is a single-button card (``sampleActionCard``), two side by side are
+    ``sampleActionCard6``, the rest are stacked (``sampleActionCard2``…``5``).
+    """
+    orientation: Orientation = "single" if len(shown.buttons) == 1 else shown.orientation
+    return replace(shown, mentions=(), at_all=False, hide_avatar=False, orientation=orientation)
 
 
 # --------------------------------------------------------------------------- msgtypes

@@ -50,6 +50,7 @@ def build_items(
                 robot=", ".join(message.robots),
                 problems=tuple(problem.format() for problem in warnings),
                 when=_when(Path(message.path), config),
+                app_robots=tuple(name for name in message.robots if config.robot(name).app),
             )
         )
     return items

@@ -53,10 +53,7 @@ def inbox_page(
     default the machine's zone). The page polls ``poll_url`` every ``interval_ms`` and reloads
     when a message arrived or the list was reset.
     """
-    messages = "".join(
-        render_message_html(_body(record), robot_name=robot_name, title=_when(record, tz))
-        for record in records
-    )
+    messages = "".join(_message_html(record, robot_name, tz) for record in records)
     if not messages:
         messages = (
             '<p class="dd-empty">No messages yet. POST one to the webhook URL. 暂无消息。</p>'
@@ -75,6 +72,17 @@ def inbox_page(
         f"</main><script>{script}</script>"
     )
     return document(title, body, csp=_csp(script))
+
+
+def _message_html(record: Mapping[str, Any], robot_name: str, tz: tzinfo | None) -> str:
+    """One record; an app robot's as it shows it (``app``), a recalled one marked as such."""
+    shown = render_message_html(_body(record), robot_name=str(record.get("robot") or robot_name),
+                                title=_when(record, tz), app=record.get("app") is True)
+    if record.get("recalled") is not True:
+        return shown
+    # The group sees it vanish without a notice; the inbox keeps it, marked, to show it went.
+    return ('<div class="dd-recalled" data-testid="recalled">'
+            f'<div class="dd-recalled-note">recalled · 已撤回</div>{shown}</div>')
 
 
 def _csp(script: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from msgspec_dd.dingtalk.markdown import IMAGE_SCHEMES
-from msgspec_dd.dingtalk.message_view import AT_ALL, Button, FeedItem, MessageView, view
+from msgspec_dd.dingtalk.message_view import AT_ALL, Button, FeedItem, MessageView, as_app, view
 from msgspec_dd.preview.markdown_html import highlight_mentions, render_html, safe_url
 
 __all__ = ["AVATAR_SVG", "chat_list_summary", "render_chatlist_html", "render_message_html"]
@@ -44,15 +44,17 @@ _LINK_ICON = (
 
 
 def render_message_html(
-    payload: Mapping[str, Any], *, robot_name: str = "msgspec-dd", title: str | None = None
+    payload: Mapping[str, Any], *, robot_name: str = "msgspec-dd", title: str | None = None,
+    app: bool = False,
 ) -> str:
     """One chat message (avatar, robot name, bubble) for a DingTalk robot ``payload``.
 
     ``title`` is an optional caption shown centred above the message, as DingTalk shows the time
     (for example ``"10:32"`` or a file name). A payload that is not a message DingTalk knows is
-    shown as a notice instead of raising.
+    shown as a notice instead of raising. ``app`` shows it as an enterprise app robot does (no
+    ``@``, the button layout of its msgKey: :func:`~msgspec_dd.dingtalk.message_view.as_app`).
     """
-    shown = view(payload)
+    shown = as_app(view(payload)) if app else view(payload)
     classes = "dd-msg dd-no-avatar" if shown.hide_avatar else "dd-msg"
     avatar = (
         ""
@@ -63,7 +65,8 @@ def render_message_html(
     # The notification text on hover: DingTalk shows it in the chat list, not in the bubble.
     return (
         f'{caption}<div class="{classes}" data-testid="message" '
-        f'data-msgtype="{_esc(shown.msgtype)}" title="{_esc(shown.chat_title)}">'
+        f'data-msgtype="{_esc(shown.msgtype)}" data-robot-kind="{"app" if app else "webhook"}" '
+        f'title="{_esc(shown.chat_title)}">'
         f'{avatar}<div class="dd-msg-body">'
         f'<div class="dd-sender" data-testid="sender">{_esc(robot_name)}</div>'
         f"{_bubble(shown)}</div></div>"

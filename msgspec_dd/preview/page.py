@@ -37,6 +37,7 @@ class PreviewItem:
     robot: str = "default"
     problems: tuple[str, ...] = ()
     when: tuple[str, str] | None = None  # when it goes out, in English and Chinese (not for change)
+    app_robots: tuple[str, ...] = ()  # those of its robots that are app robots (no @, msgKey layout)
 
 
 @functools.cache
@@ -85,8 +86,19 @@ def _item_html(item: PreviewItem) -> str:
         '<div class="dd-caption">chat list · 会话列表</div>'
         f"{render_chatlist_html(item.payload, robot_name=item.robot)}"
         '<div class="dd-chat" data-testid="chat">'
-        f"{render_message_html(item.payload, robot_name=item.robot)}</div>{_when_html(item.when)}</section>"
+        f"{render_message_html(item.payload, robot_name=item.robot)}</div>{_app_html(item)}"
+        f"{_when_html(item.when)}</section>"
     )
+
+
+def _app_html(item: PreviewItem) -> str:
+    """The message again as its app robots show it: their API has no @ and its own buttons."""
+    if not item.app_robots:
+        return ""
+    names = ", ".join(item.app_robots)
+    return ('<div class="dd-caption">as app robot · 应用机器人</div>'
+            '<div class="dd-chat" data-testid="app-chat">'
+            f"{render_message_html(item.payload, robot_name=names, app=True)}</div>")
 
 
 def _when_html(when: tuple[str, str] | None) -> str:

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from msgspec_dd.errors import UsageError
 from msgspec_dd.preview.inbox import inbox_page
-from msgspec_dd.sandbox import answers
+from msgspec_dd.sandbox import answers, app_inbox
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.app_api import TOKEN_HEADER, AppApi
 from msgspec_dd.sandbox.faults import Fault, FaultQueue
@@ -111,6 +111,14 @@ class SandboxServer:
     def records(self) -> list[dict[str, Any]]:
         """Copies of the accepted messages with their id, ``received_at`` and ``msgUuid``."""
         return self.robot.records()
+
+    def inbox_records(self) -> list[dict[str, Any]]:
+        """What the inbox shows: the webhook's messages and the app API's (recalled ones marked),
+        in the order they arrived."""
+        if self.app is None:
+            return self.records
+        combined = self.records + app_inbox.inbox_records(self.app.records())
+        return sorted(combined, key=lambda record: float(record.get("received_at") or 0))
 
     @property
     def requests(self) -> int:
@@ -296,7 +304,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(500, _GATEWAY_ERROR, "text/html; charset=utf-8")
 
     def _inbox(self, query: str, raw: bytes) -> None:
-        self._reply(200, _utf8(inbox_page(self._sandbox.records)), "text/html; charset=utf-8")
+        self._reply(200, _utf8(inbox_page(self._sandbox.inbox_records())), "text/html; charset=utf-8")
 
     def _stats(self, query: str, raw: bytes) -> None:
         sandbox = self._sandbox

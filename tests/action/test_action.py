@@ -512,6 +512,6 @@ def test_bad_input_is_an_error_annotation_not_a_traceback(repo: Repo, scratch: P
 
     assert run.code == 2
     assert run.out == ("::error title=msgspec-dd::input command: 'publish' is not one of lint, "
-                       "send, preview\n")
+                       "send, preview, recall\n")
     assert run.err == ""
     assert_no_credentials(run)

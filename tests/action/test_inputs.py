@@ -39,7 +39,7 @@ def test_every_input() -> None:
 
 
 @pytest.mark.parametrize(("env", "message"), [
-    ({"INPUT_COMMAND": "render"}, "input command: 'render' is not one of lint, send, preview"),
+    ({"INPUT_COMMAND": "render"}, "input command: 'render' is not one of lint, send, preview, recall"),
     ({"INPUT_CHANGED_ONLY": "maybe"}, "input changed-only: expected true or false, not 'maybe'"),
     ({"INPUT_DRY_RUN": "2"}, "input dry-run: expected true or false, not '2'"),
 ])

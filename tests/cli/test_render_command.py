@@ -230,3 +230,53 @@ def test_now_uses_the_configured_timezone(tmp_path: Path) -> None:
 def test_version() -> None:
     result = run_cli(["--version"], env=environment())
     assert (result.code, result.out, result.err) == (0, f"msgspec-dd, version {__version__}\n", "")
+
+
+APP_CONFIG = """\
+robots:
+  default:
+    webhook_env: T_HOOK
+  announce:
+    app:
+      app_key_env: T_APP_KEY
+      app_secret_env: T_APP_SECRET
+      robot_code: dingabc123
+      conversation: "cidXYZ=="
+"""
+CARD = """\
+robot: default
+message:
+  msgtype: actionCard
+  actionCard:
+    title: 发布
+    text: "# 发布"
+    btnOrientation: "1"
+    btns:
+      - {title: 同意, actionURL: "https://e.com/a"}
+      - {title: 拒绝, actionURL: "https://e.com/b"}
+"""
+
+
+def test_render_for_an_app_robot_prints_the_api_request_body(tmp_path: Path) -> None:
+    (tmp_path / "msgspec-dd.yaml").write_text(APP_CONFIG, "utf-8")
+    (tmp_path / "card.yaml").write_text(CARD, "utf-8")
+    result = run_cli(["render", "card.yaml", "--robot", "announce"], cwd=tmp_path, env=environment())
+    assert (result.code, result.err) == (0, "")
+    params = {"title": "发布", "text": "# 发布", "buttonTitle1": "同意", "buttonUrl1": "https://e.com/a",
+              "buttonTitle2": "拒绝", "buttonUrl2": "https://e.com/b"}
+    assert result.out == wire.pretty({
+        "msgKey": "sampleActionCard6", "msgParam": json.dumps(params, ensure_ascii=False, separators=(",", ":")),
+        "openConversationId": "cidXYZ==", "robotCode": "dingabc123"}) + "\n"
+    webhook = run_cli(["render", "card.yaml", "--robot", "default"], cwd=tmp_path, env=environment())
+    assert json.loads(webhook.out)["msgtype"] == "actionCard"
+
+
+def test_render_for_an_app_robot_refuses_what_it_cannot_send(tmp_path: Path) -> None:
+    (tmp_path / "msgspec-dd.yaml").write_text(APP_CONFIG, "utf-8")
+    (tmp_path / "at.yaml").write_text(
+        "message:\n  msgtype: text\n  text: {content: hi}\n  at: {isAtAll: true}\n", "utf-8")
+    result = run_cli(["render", "at.yaml", "--robot", "announce"], cwd=tmp_path, env=environment())
+    assert (result.code, result.out) == (1, "")
+    assert "cannot @-mention anyone" in result.err and "Traceback" not in result.err
+    unknown = run_cli(["render", "at.yaml", "--robot", "nope"], cwd=tmp_path, env=environment())
+    assert unknown.code == 2 and "unknown robot 'nope'" in unknown.err
