@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msgspec_dd.delivery.ledger import Ledger, message_identity
+from msgspec_dd.delivery.identity import ledger_name, message_identity
+from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.robot import Robot
 from msgspec_dd.errors import DeliveryError
@@ -28,13 +29,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Job:
-    """One message to one robot; ``index`` is its place in the report."""
+    """One message to one robot; ``index`` is its place in the report, ``path`` the file as
+    given (for people), ``name`` the file as the ledger names it (repository-relative)."""
 
     index: int
     path: str
     robot: str
     payload: Mapping[str, Any]
     identity: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,13 @@ def send(
         opened = Ledger.open(ledger) if ledger is not None else None
         if opened is not None:
             stack.callback(opened.close)
-        return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait)
+        return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait,
+                       anchor=config_folder(config))
+
+
+def config_folder(config: Config) -> Path | None:
+    """The folder of the config file, which roots ledger names outside a repository."""
+    return config.path.resolve().parent if config.path is not None else None
 
 
 def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> dict[str, Robot]:
@@ -170,15 +179,16 @@ def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> 
     return robots
 
 
-def plan(messages: Iterable[PreparedMessage]) -> list[Job]:
-    """One job per message and robot, in report order."""
+def plan(messages: Iterable[PreparedMessage], *, anchor: Path | None = None) -> list[Job]:
+    """One job per message and robot, in report order; ``anchor`` is the config file's folder,
+    naming files outside any repository (see :func:`~msgspec_dd.delivery.identity.ledger_name`)."""
     jobs: list[Job] = []
     for message in messages:
+        name = ledger_name(message.path, anchor=anchor)
         for robot in message.robots:
-            identity = message_identity(
-                message.path, message.content_sha256, robot, message.variables
-            )
-            jobs.append(Job(len(jobs), message.path, robot, message.payload, identity))
+            identity = message_identity(name, message.content_sha256, robot, message.variables,
+                                        message.occurrence)
+            jobs.append(Job(len(jobs), message.path, robot, message.payload, identity, name))
     return jobs
 
 
@@ -189,6 +199,7 @@ def deliver(
     ledger: Ledger | None = None,
     force: bool = False,
     max_wait: float | None = None,
+    anchor: Path | None = None,
 ) -> BatchReport:
     """Send every message to each of its robots; ``robots`` must hold each robot named.
 
@@ -196,8 +207,9 @@ def deliver(
     (default: each robot's own) bounds how long one message may wait for pacing and a
     rate-limit lock before it is reported as not sent. When the ledger cannot be written,
     sending stops (nothing goes out unrecorded) and the report keeps every result so far.
+    ``anchor`` names files outside a repository in the ledger (see :func:`plan`).
     """
-    jobs = plan(messages)
+    jobs = plan(messages, anchor=anchor)
     if ledger is not None:
         _seed_pacers(ledger, robots)
 
@@ -264,7 +276,8 @@ class _LedgerLog:
         self.error: DeliveryError | None = None
 
     def attempt(self, msg_uuid: str) -> None:
-        self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid, path=self.job.path)
+        self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid,
+                            path=self.job.name or self.job.path)
 
     def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
         try:

@@ -28,9 +28,9 @@ from msgspec_dd.problems import Level, Problem
 class PreparedMessage:
     """One rendered, validated message and where it goes.
 
-    ``variables`` are the values given for this file on the command line or in the vars file
-    (read as their declared types): with the path, content and robot they identify the message
-    in the ledger, since the rendered body changes with ``now``.
+    ``variables`` are the resolved values of the declared variables (typed, defaults applied):
+    with the path, content, robot and, for a scheduled send, ``occurrence`` they identify the
+    message in the ledger, since the rendered body changes with ``now``.
     """
 
     path: str
@@ -38,6 +38,7 @@ class PreparedMessage:
     robots: tuple[str, ...]
     payload: dict[str, Any]
     variables: Mapping[str, Any]
+    occurrence: datetime | None = None
 
 
 def prepare_messages(
@@ -132,7 +133,7 @@ def _prepare_one(
     problems = _errors(check(document, config, SEND_RENDERED_RULES, robots=robots, rendered=rendered))
     if problems:
         return None, problems
-    return PreparedMessage(document.path, document.sha256, robot_names, rendered.payload, chosen), []
+    return PreparedMessage(document.path, document.sha256, robot_names, rendered.payload, values), []
 
 
 def _robot(config: Config, name: str, document: Document) -> RobotConfig:
