@@ -82,13 +82,13 @@ def command(
     from msgspec_dd.config import load_config
     from msgspec_dd.delivery.batch import send
     from msgspec_dd.message_files.pipeline import prepare_messages
-    from msgspec_dd.message_files.schedule import select_for_send
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, select_for_send
 
     if sandbox:
         from msgspec_dd.sandbox import rehearsal
 
         rehearsal.check_options(ledger=ledger_path, sandbox=sandbox)
-    config = load_config(config_path)
+    config = load_config(config_path, paths=paths or DEFAULT_PATHS)
     selection = select_for_send(paths, config, changed_since=changed_since)
     for note in selection.notes():
         _progress(note)

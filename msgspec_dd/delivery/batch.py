@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec_dd.config import check_environment
 from msgspec_dd.delivery.identity import ledger_name, message_identity
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.delivery.results import Reply, SendResult, Status
@@ -82,16 +83,12 @@ class BatchReport:
 
 def dry_run_notes(messages: Sequence[PreparedMessage], config: Config,
                   environ: Mapping[str, str] | None = None) -> list[str]:
-    """What a dry run says about robots whose webhook variable is not set (it needs none)."""
-    from msgspec_dd.config import read_env
+    """What a dry run says about variables of the robots that are not set (it needs none)."""
+    from msgspec_dd.config import missing_variables
 
-    notes = []
-    for name in robot_names(messages):
-        variable = config.robot(name).webhook_env
-        if read_env(variable, environ) is None:
-            notes.append(f"note: environment variable {variable} (robot {name}) is not set; "
-                         "a real send would stop there")
-    return notes
+    return [f"note: environment variable {item.variable} (robot {item.robot}) is not set; "
+            "a real send would stop there"
+            for item in missing_variables(config, robot_names(messages), environ)]
 
 
 def dry_run_document(messages: Sequence[PreparedMessage]) -> dict[str, Any]:
@@ -145,6 +142,7 @@ def send(
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
     with ExitStack() as stack:
         if robots is None:
+            check_environment(config, robot_names(messages), environ)
             robots = robots_from_config(config, robot_names(messages), environ=environ, **options)
             for robot in robots.values():
                 stack.callback(robot.close)

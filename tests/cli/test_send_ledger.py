@@ -84,3 +84,17 @@ def test_a_ledger_written_by_0_1_is_refused_with_what_to_do(tmp_path: Path, robo
     assert f"{ledger}:1: this ledger was written by msgspec-dd 0.1" in result.err
     assert "give --ledger a new file" in result.err and "Traceback" not in result.err
     assert robot.messages == []
+
+
+def test_a_file_named_from_another_directory_uses_its_repositorys_config(
+    tmp_path: Path, robot: SandboxServer,
+) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("msgspec-dd.yaml", "robots: {default: {webhook_env: REPO_HOOK}}\n")
+    repo.write("messages/x.yaml", "message: {msgtype: text, text: {content: from cron}}\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_cli(["send", str(repo.path / "messages" / "x.yaml")], cwd=home,
+                     env={**clean_environ(), "REPO_HOOK": robot.url})
+    assert result.code == 0, result.err
+    assert [m["text"]["content"] for m in robot.messages] == ["from cron"]
