@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -52,6 +52,12 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
 @click.option("--changed-since", metavar="REF",
               help="Send the when: change files under PATHS (default messages/) that git shows as "
               "added or modified since REF.")
+@click.option("--due", is_flag=True,
+              help="Send the scheduled files under PATHS (default messages/) whose latest "
+              "occurrence is within its grace and not yet sent (needs --ledger).")
+@click.option("--at", "at_text", metavar="ISO-8601",
+              help="With --due: the time to consider now (without an offset: the configured "
+              "timezone).")
 @click.option("--sandbox", is_flag=True,
               help="Send to a local sandbox robot instead of DingTalk, then show what arrived.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
@@ -67,6 +73,8 @@ def command(
     max_wait: float,
     force: bool,
     changed_since: str | None,
+    due: bool,
+    at_text: str | None,
     sandbox: bool,
     format_: str,
     config_path: Path | None,
@@ -81,21 +89,17 @@ def command(
     """
     from msgspec_dd.config import load_config
     from msgspec_dd.delivery.batch import send
-    from msgspec_dd.message_files.pipeline import prepare_messages
-    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, select_for_send
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS
 
     if sandbox:
         from msgspec_dd.sandbox import rehearsal
 
         rehearsal.check_options(ledger=ledger_path, sandbox=sandbox)
+    _check_due_options(due=due, at_text=at_text, ledger=ledger_path, changed_since=changed_since)
     config = load_config(config_path, paths=paths or DEFAULT_PATHS)
-    selection = select_for_send(paths, config, changed_since=changed_since)
-    for note in selection.notes():
-        _progress(note)
-    messages = prepare_messages(selection.files, config=config, var_args=var_args, vars_file=vars_file,
-                                robots_override=robot_names)
-    if not messages:
-        _progress(selection.nothing)
+    prepare = dict(config=config, var_args=var_args, vars_file=vars_file, robots_override=robot_names)
+    messages = (_due_messages(paths, at_text, **prepare) if due
+                else _selected_messages(paths, changed_since, **prepare))
     if dry_run:
         _dry_run(messages, config, format_)
         return
@@ -103,12 +107,61 @@ def command(
         report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=_progress)
     else:
         report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
-                      progress=_progress)
+                      progress=_progress, due=due)
     _print_report(report, format_)
     if report.stopped is not None:
         _progress(report.stopped)
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+def _check_due_options(*, due: bool, at_text: str | None, ledger: Path | None,
+                       changed_since: str | None) -> None:
+    from msgspec_dd.errors import UsageError
+
+    if at_text is not None and not due:
+        raise UsageError("--at goes with --due (it says when 'now' is for the schedules)")
+    if due and changed_since is not None:
+        raise UsageError("--due and --changed-since choose files in different ways; give one")
+    if due and ledger is None:
+        raise UsageError("--due needs a ledger, which remembers the occurrences already sent: "
+                         "add --ledger FILE (or --ledger git:BRANCH in CI)")
+
+
+def _selected_messages(paths: Sequence[Path], changed_since: str | None,
+                       **prepare: Any) -> list[PreparedMessage]:
+    """The files named, or changed since ``changed_since``, prepared; notes on what is left out."""
+    from msgspec_dd.message_files.pipeline import prepare_messages
+    from msgspec_dd.message_files.schedule import select_for_send
+
+    selection = select_for_send(paths, prepare["config"], changed_since=changed_since)
+    for note in selection.notes():
+        _progress(note)
+    messages = prepare_messages(selection.files, **prepare)
+    if not messages:
+        _progress(selection.nothing)
+    return messages
+
+
+def _due_messages(paths: Sequence[Path], at_text: str | None, **prepare: Any) -> list[PreparedMessage]:
+    """``--due``: the scheduled files due at ``--at`` (default now), each as of its occurrence,
+    plus the files whose ``when`` cannot be read (so that they are reported, not ignored)."""
+    from datetime import datetime
+
+    from msgspec_dd.message_files.due import prepare_due
+    from msgspec_dd.message_files.pipeline import prepare_messages
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, config_timezone, files_due, read_at
+
+    tz = config_timezone(prepare["config"])
+    at = read_at(at_text, tz=tz) if at_text is not None else datetime.now(tz)
+    due, unreadable = files_due(paths, prepare["config"], at=at)
+    if unreadable:
+        prepare_messages(unreadable, **prepare)  # raises, naming each file's problem
+    messages = prepare_due(due, **prepare)
+    if not messages:
+        _progress(f"nothing is due at {at.astimezone(tz).isoformat(timespec='minutes')} under "
+                  f"{', '.join(map(str, paths or DEFAULT_PATHS))}")
+    return messages
 
 
 def _print_report(report: BatchReport, format_: str) -> None:

@@ -128,31 +128,50 @@ def send(
     progress: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
     robots: Mapping[str, Robot] | None = None,
+    due: bool = False,
 ) -> BatchReport:
     """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
 
-    Every robot of the batch is made first, so a webhook variable that is not set stops
+    Every variable the robots of the batch need is checked first, so one that is not set stops
     everything before the first POST (:class:`ConfigError`). ``ledger`` is a JSON Lines file
     that makes re-runs send only what is missing, ``force`` sends what it records as sent,
     ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``progress``
     hears the summary line and long waits. ``environ`` (default: the process environment)
     holds the webhooks and secrets. ``robots`` replaces the robots of ``config`` with robots
-    the caller made (and closes), such as ``send --sandbox``'s throwaway ones.
+    the caller made (and closes), such as ``send --sandbox``'s throwaway ones. ``due`` (``send
+    --due``) leaves out, unreported, the messages the ledger records as sent to all their robots:
+    an occurrence already sent is not due.
     """
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
+    anchor = config_folder(config)
     with ExitStack() as stack:
         if robots is None:
             check_environment(config, robot_names(messages), environ)
             robots = robots_from_config(config, robot_names(messages), environ=environ, **options)
             for robot in robots.values():
                 stack.callback(robot.close)
-        if progress is not None and messages:
-            progress(summary(messages))
         opened = Ledger.open(ledger) if ledger is not None else None
         if opened is not None:
             stack.callback(opened.close)
+            if due and not force:
+                messages = not_yet_sent(messages, opened, anchor=anchor)
+        if progress is not None and messages:
+            progress(summary(messages))
         return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait,
-                       anchor=config_folder(config))
+                       anchor=anchor)
+
+
+def not_yet_sent(messages: Sequence[PreparedMessage], ledger: Ledger, *,
+                 anchor: Path | None = None) -> list[PreparedMessage]:
+    """The messages that ``ledger`` does not record as sent to every one of their robots."""
+    sent = {job.index for job in plan(messages, anchor=anchor) if ledger.entry(job.identity).sent}
+    kept: list[PreparedMessage] = []
+    index = 0
+    for message in messages:
+        if not all(number in sent for number in range(index, index + len(message.robots))):
+            kept.append(message)
+        index += len(message.robots)
+    return kept
 
 
 def config_folder(config: Config) -> Path | None:
