@@ -22,6 +22,7 @@ from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
     from msgspec_dd.delivery.batch import BatchReport
+    from msgspec_dd.delivery.git_ledger import GitBranch
     from msgspec_dd.message_files.pipeline import PreparedMessage
 
 
@@ -35,14 +36,26 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
         raise click.BadParameter(str(err), ctx=ctx, param=param) from err
 
 
+def _ledger(ctx: click.Context, param: click.Parameter, value: str | None
+            ) -> Path | GitBranch | None:
+    from msgspec_dd.delivery.git_ledger import parse_ledger
+    from msgspec_dd.errors import UsageError
+
+    try:
+        return None if value is None else parse_ledger(value)
+    except UsageError as err:
+        raise click.BadParameter(str(err), ctx=ctx, param=param) from err
+
+
 @click.command("send")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @variable_options
 @click.option("--robot", "robot_names", multiple=True, metavar="NAME",
               help="Send to this robot instead of the files' own (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Do everything but the POST; print each body.")
-@click.option("--ledger", "ledger_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON Lines record of what was sent: re-runs send only what is missing.")
+@click.option("--ledger", "ledger_path", callback=_ledger, metavar="FILE|git:BRANCH",
+              help="JSON Lines record of what was sent: re-runs send only what is missing. "
+              "git:BRANCH keeps it on that branch of the repository, pushed to origin.")
 @click.option("--max-wait", type=float, default=DEFAULT_MAX_WAIT, callback=_max_wait,
               show_default=True,
               metavar="SECONDS",
@@ -69,7 +82,7 @@ def command(
     vars_file: Path | None,
     robot_names: tuple[str, ...],
     dry_run: bool,
-    ledger_path: Path | None,
+    ledger_path: Path | GitBranch | None,
     max_wait: float,
     force: bool,
     changed_since: str | None,
@@ -94,7 +107,8 @@ def command(
     if sandbox:
         from msgspec_dd.sandbox import rehearsal
 
-        rehearsal.check_options(ledger=ledger_path, sandbox=sandbox)
+        rehearsal.check_options(ledger=None if ledger_path is None else Path(str(ledger_path)),
+                                sandbox=sandbox)
     _check_due_options(due=due, at_text=at_text, ledger=ledger_path, changed_since=changed_since)
     config = load_config(config_path, paths=paths or DEFAULT_PATHS)
     prepare = dict(config=config, var_args=var_args, vars_file=vars_file, robots_override=robot_names)
@@ -115,7 +129,7 @@ def command(
         raise click.exceptions.Exit(1)
 
 
-def _check_due_options(*, due: bool, at_text: str | None, ledger: Path | None,
+def _check_due_options(*, due: bool, at_text: str | None, ledger: Path | GitBranch | None,
                        changed_since: str | None) -> None:
     from msgspec_dd.errors import UsageError
 

@@ -10,6 +10,7 @@ replies and rate-limit answers, so back-to-back runs keep to the rate too.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msgspec_dd.config import check_environment
+from msgspec_dd.delivery.git_ledger import GitBranch, GitLedger
 from msgspec_dd.delivery.identity import ledger_name, message_identity
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.delivery.results import Reply, SendResult, Status
@@ -122,7 +124,7 @@ def send(
     messages: Sequence[PreparedMessage],
     config: Config,
     *,
-    ledger: Path | None = None,
+    ledger: Path | GitBranch | None = None,
     force: bool = False,
     max_wait: float | None = None,
     progress: Callable[[str], None] | None = None,
@@ -138,7 +140,9 @@ def send(
     ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``progress``
     hears the summary line and long waits. ``environ`` (default: the process environment)
     holds the webhooks and secrets. ``robots`` replaces the robots of ``config`` with robots
-    the caller made (and closes), such as ``send --sandbox``'s throwaway ones. ``due`` (``send
+    the caller made (and closes), such as ``send --sandbox``'s throwaway ones. ``ledger`` may be
+    a :class:`GitBranch` (``--ledger git:BRANCH``) of the messages' repository: its attempts
+    are pushed before the first POST and its outcomes after the last. ``due`` (``send
     --due``) leaves out, unreported, the messages the ledger records as sent to all their robots:
     an occurrence already sent is not due.
     """
@@ -150,15 +154,40 @@ def send(
             robots = robots_from_config(config, robot_names(messages), environ=environ, **options)
             for robot in robots.values():
                 stack.callback(robot.close)
-        opened = Ledger.open(ledger) if ledger is not None else None
-        if opened is not None:
-            stack.callback(opened.close)
-            if due and not force:
-                messages = not_yet_sent(messages, opened, anchor=anchor)
+        opened, checkpoint = open_ledger(ledger, stack, messages, config, warn=progress)
+        if opened is not None and due and not force:
+            messages = not_yet_sent(messages, opened, anchor=anchor)
         if progress is not None and messages:
             progress(summary(messages))
         return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait,
-                       anchor=anchor)
+                       anchor=anchor, checkpoint=checkpoint)
+
+
+def open_ledger(
+    spec: Path | GitBranch | None, stack: ExitStack, messages: Sequence[PreparedMessage],
+    config: Config, *, warn: Callable[[str], None] | None = None,
+) -> tuple[Ledger | None, Callable[[], None] | None]:
+    """The ledger ``spec`` names, closed by ``stack``, and for a git ledger the checkpoint that
+    pushes it (None for a file, which is durable as written)."""
+    if spec is None:
+        return None, None
+    if isinstance(spec, GitBranch):
+        git = GitLedger.open(spec, repository=repository_of(messages, config))
+        stack.callback(git.close, warn)
+        return git.ledger, git.publish
+    opened = Ledger.open(spec)
+    stack.callback(opened.close)
+    return opened, None
+
+
+def repository_of(messages: Sequence[PreparedMessage], config: Config) -> Path:
+    """Where the messages' repository is: the first message file's folder, else the config's,
+    else the current directory."""
+    for message in messages:
+        file = Path(message.path)
+        if file.is_file():
+            return file.resolve().parent
+    return config_folder(config) or Path.cwd()
 
 
 def not_yet_sent(messages: Sequence[PreparedMessage], ledger: Ledger, *,
@@ -217,6 +246,7 @@ def deliver(
     force: bool = False,
     max_wait: float | None = None,
     anchor: Path | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> BatchReport:
     """Send every message to each of its robots; ``robots`` must hold each robot named.
 
@@ -225,10 +255,19 @@ def deliver(
     rate-limit lock before it is reported as not sent. When the ledger cannot be written,
     sending stops (nothing goes out unrecorded) and the report keeps every result so far.
     ``anchor`` names files outside a repository in the ledger (see :func:`plan`).
+    ``checkpoint`` (a git ledger's push) runs after every attempt of the batch is recorded,
+    before the first POST, and again after the last: a job killed in between is resent under
+    the same msgUuids, which DingTalk de-duplicates.
     """
     jobs = plan(messages, anchor=anchor)
     if ledger is not None:
         _seed_pacers(ledger, robots)
+        if checkpoint is not None:
+            try:
+                jobs = _announce(jobs, ledger, force=force)
+                checkpoint()
+            except DeliveryError as err:  # nothing was posted
+                return BatchReport((), stopped=str(err))
 
     def work(job: Job) -> Done:
         return _send_one(job, robots[job.robot], ledger=ledger, force=force, max_wait=max_wait)
@@ -239,8 +278,28 @@ def deliver(
     done = _run_queues(list(queues.values()), work)
     ended = [done[job.index].result for job in jobs if job.index in done]
     results = tuple(result for result in ended if result is not None)
-    errors = [d.error for d in done.values() if d.error is not None]
-    return BatchReport(results, stopped=str(errors[0]) if errors else None)
+    errors = [str(d.error) for d in done.values() if d.error is not None]
+    if checkpoint is not None:
+        try:
+            checkpoint()
+        except DeliveryError as err:
+            errors.append(f"{err}; the messages above were posted, but a re-run cannot know it")
+    return BatchReport(results, stopped=errors[0] if errors else None)
+
+
+def _announce(jobs: Sequence[Job], ledger: Ledger, *, force: bool) -> list[Job]:
+    """Each job that will be posted, with its msgUuid chosen now and recorded as attempted, so
+    the whole batch's attempts can be published before its first POST."""
+    announced: list[Job] = []
+    for job in jobs:
+        entry = ledger.entry(job.identity)
+        if entry.sent and not force:
+            announced.append(job)  # skipped
+            continue
+        msg_uuid = str(job.payload.get("msgUuid") or entry.reusable_uuid or uuid.uuid4())
+        ledger.attempt(job.identity, job.robot, msg_uuid, path=job.name or job.path)
+        announced.append(replace(job, payload={**job.payload, "msgUuid": msg_uuid}))
+    return announced
 
 
 @dataclass(frozen=True)
