@@ -162,16 +162,12 @@ def _due_messages(paths: Sequence[Path], at_text: str | None, **prepare: Any) ->
     plus the files whose ``when`` cannot be read (so that they are reported, not ignored)."""
     from datetime import datetime
 
-    from msgspec_dd.message_files.due import prepare_due
-    from msgspec_dd.message_files.pipeline import prepare_messages
-    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, config_timezone, files_due, read_at
+    from msgspec_dd.message_files.due import due_messages
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, config_timezone, read_at
 
     tz = config_timezone(prepare["config"])
     at = read_at(at_text, tz=tz) if at_text is not None else datetime.now(tz)
-    due, unreadable = files_due(paths, prepare["config"], at=at)
-    if unreadable:
-        prepare_messages(unreadable, **prepare)  # raises, naming each file's problem
-    messages = prepare_due(due, **prepare)
+    messages = due_messages(paths, at=at, **prepare)
     if not messages:
         _progress(f"nothing is due at {at.astimezone(tz).isoformat(timespec='minutes')} under "
                   f"{', '.join(map(str, paths or DEFAULT_PATHS))}")

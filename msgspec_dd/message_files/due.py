@@ -12,19 +12,35 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from msgspec_dd.config import Config
 from msgspec_dd.errors import UsageError
 from msgspec_dd.message_files import variables
+from msgspec_dd.message_files.discovery import discover
 from msgspec_dd.message_files.loader import LoadError, load_document
 from msgspec_dd.message_files.pipeline import PreparedMessage, prepare_messages
-from msgspec_dd.message_files.schedule import Due
+from msgspec_dd.message_files.schedule import DEFAULT_PATHS, Due, files_due
+
+
+def due_messages(paths: Sequence[Path], *, at: datetime, config: Config,
+                 **options: Any) -> list[PreparedMessage]:
+    """``send --due``: the scheduled files under ``paths`` (default ``messages/``) due at ``at``,
+    each prepared as of its occurrence. A file whose ``when`` cannot be read stops the batch
+    with its problem (:class:`~msgspec_dd.errors.MessageError`): it would otherwise never be sent.
+    ``options`` go to :func:`prepare_messages`."""
+    due, unreadable = files_due(paths, config, at=at)
+    if unreadable:
+        prepare_messages(unreadable, config=config, **options)  # raises, naming each problem
+    candidates = discover(list(paths) or list(DEFAULT_PATHS))
+    return prepare_due(due, candidates=candidates, config=config, **options)
 
 
 def prepare_due(
     due: Sequence[Due],
     *,
     config: Config,
+    candidates: Sequence[Path] = (),
     var_args: Sequence[str] = (),
     vars_file: Path | None = None,
     robots_override: Sequence[str] = (),
@@ -32,11 +48,12 @@ def prepare_due(
 ) -> list[PreparedMessage]:
     """Every due file prepared as of its occurrence (``PreparedMessage.occurrence`` set).
 
-    A ``--var`` that no due file declares is a :class:`UsageError` (a typo), as for a batch; each
-    group is given only the ``--var`` values its files declare.
+    A ``--var`` that neither a due file nor one of ``candidates`` (the files ``--due`` looked
+    at) declares is a :class:`UsageError` (a typo); one for a file that is not due now is fine.
+    Each group is given only the ``--var`` values its files declare.
     """
     texts = variables.parse_var_args(var_args)
-    declared = {path: _declared(path) for path in {item.path for item in due}}
+    declared = {path: _declared(path) for path in {*candidates, *(item.path for item in due)}}
     _check_names(set(texts), set().union(*declared.values()) if declared else set())
     prepared: list[PreparedMessage] = []
     for occurrence, paths in _groups(due).items():
@@ -66,4 +83,4 @@ def _check_names(given: set[str], declared: set[str]) -> None:
     unknown = sorted(given - declared)
     if unknown:
         raise UsageError(f"variable{'s' * (len(unknown) > 1)} {', '.join(unknown)} not declared by "
-                         "any due message file (a typo?); check the names under 'vars:'")
+                         "any scheduled message file (a typo?); check the names under 'vars:'")
