@@ -21,7 +21,7 @@ from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
-    from msgspec_dd.delivery.batch import BatchReport
+    from msgspec_dd.delivery.batch import BatchReport, Job
     from msgspec_dd.delivery.git_ledger import GitBranch
     from msgspec_dd.message_files.pipeline import PreparedMessage
 
@@ -115,7 +115,7 @@ def command(
     messages = (_due_messages(paths, at_text, **prepare) if due
                 else _selected_messages(paths, changed_since, **prepare))
     if dry_run:
-        _dry_run(messages, config, format_)
+        _dry_run(messages, config, format_, ledger=ledger_path, due=due, force=force)
         return
     if sandbox:
         report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=_progress)
@@ -187,15 +187,22 @@ def _print_report(report: BatchReport, format_: str) -> None:
         _echo(format_arrived(report.arrived), nl=False)
 
 
-def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str) -> None:
-    """Print each body as ``render`` does; post nothing and need no credentials."""
-    from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes
+def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str, *,
+             ledger: Path | GitBranch | None, due: bool, force: bool) -> None:
+    """Print each body as ``render`` does; post nothing and need no credentials. With a ledger,
+    say what a real run would skip (and, with ``--due``, leave out what is no longer due)."""
+    from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes, dry_run_skips
     from msgspec_dd.dingtalk import wire
 
+    skipped: list[Job] = []
+    if ledger is not None:
+        messages, skipped = dry_run_skips(messages, config, ledger, due=due, force=force)
     for note in dry_run_notes(messages, config):
         _progress(note)
+    for job in skipped:
+        _progress(f"{job.path} -> {job.robot}: a real run would skip it (already sent)")
     if format_ == "json":
-        click.echo(wire.pretty(dry_run_document(messages)))
+        click.echo(wire.pretty(dry_run_document(messages, skipped)))
         return
     for message in messages:
         _progress(f"{message.path} -> {', '.join(message.robots)} (dry run, not sent)")

@@ -93,10 +93,35 @@ def dry_run_notes(messages: Sequence[PreparedMessage], config: Config,
             for item in missing_variables(config, robot_names(messages), environ)]
 
 
-def dry_run_document(messages: Sequence[PreparedMessage]) -> dict[str, Any]:
-    """``send --dry-run --format json``: each message's path, robots and body."""
-    return {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
-                         for m in messages]}
+def dry_run_document(messages: Sequence[PreparedMessage],
+                     skipped: Sequence[Job] = ()) -> dict[str, Any]:
+    """``send --dry-run --format json``: each message's path, robots and body, and, with a
+    ledger, what a real run would skip as already sent."""
+    document: dict[str, Any] = {
+        "messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
+                     for m in messages]}
+    if skipped:
+        document["skipped"] = [{"path": job.path, "robot": job.robot} for job in skipped]
+    return document
+
+
+def dry_run_skips(
+    messages: Sequence[PreparedMessage], config: Config, ledger: Path | GitBranch, *,
+    due: bool = False, force: bool = False,
+) -> tuple[list[PreparedMessage], list[Job]]:
+    """What a real run with ``ledger`` would leave out: with ``due``, the messages already sent
+    (not due), and the jobs it would report as skipped. Writes nothing to the ledger."""
+    if isinstance(ledger, Path) and not ledger.exists():
+        return list(messages), []
+    anchor = config_folder(config)
+    with ExitStack() as stack:
+        opened, _ = open_ledger(ledger, stack, messages, config)
+        if opened is None or force:
+            return list(messages), []
+        if due:
+            messages = not_yet_sent(messages, opened, anchor=anchor)
+        jobs = [job for job in plan(messages, anchor=anchor) if opened.entry(job.identity).sent]
+    return list(messages), jobs
 
 
 def robot_names(messages: Iterable[PreparedMessage]) -> list[str]:

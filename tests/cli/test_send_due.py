@@ -97,3 +97,20 @@ def test_at_without_due_and_a_malformed_at_are_usage_errors(repo: Repo, robot: S
     assert alone.code == 2 and "--at goes with --due" in alone.err
     malformed = due(repo, robot, "friday")
     assert malformed.code == 2 and "--at 'friday' is not an ISO-8601 time" in malformed.err
+
+
+def test_a_dry_run_of_due_leaves_out_an_occurrence_already_sent(repo: Repo, robot: SandboxServer) -> None:
+    dry = due(repo, robot, f"{FRIDAY}T08:01", "--dry-run")
+    assert dry.code == 0 and AS_OF_8 in dry.out
+    assert due(repo, robot, f"{FRIDAY}T08:01").code == 0
+    again = due(repo, robot, f"{FRIDAY}T08:30", "--dry-run")
+    assert (again.code, again.out) == (0, "")
+
+
+def test_a_var_for_a_file_not_due_now_is_no_error(repo: Repo, robot: SandboxServer) -> None:
+    repo.write("messages/weekly.yaml", "vars: {week: {type: integer}}\n"
+               + WEEKLY.replace("{{ now }}", "{{ now }} week {{ week }}"))
+    quiet = due(repo, robot, f"{FRIDAY}T12:00", "--var", "week=49")
+    assert quiet.code == 0, quiet.err
+    typo = due(repo, robot, f"{FRIDAY}T12:00", "--var", "wek=49")
+    assert typo.code == 2 and "variable wek not declared by any scheduled message file" in typo.err

@@ -98,3 +98,22 @@ def test_a_file_named_from_another_directory_uses_its_repositorys_config(
                      env={**clean_environ(), "REPO_HOOK": robot.url})
     assert result.code == 0, result.err
     assert [m["text"]["content"] for m in robot.messages] == ["from cron"]
+
+
+def test_a_dry_run_with_a_ledger_says_what_a_real_run_would_skip(
+    tmp_path: Path, robot: SandboxServer,
+) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("messages/a.yaml", "message: {msgtype: text, text: {content: a}}\n")
+    repo.write("messages/b.yaml", "message: {msgtype: text, text: {content: b}}\n")
+    ledger = str(tmp_path / "sent.jsonl")
+    assert send(repo.path, robot, "messages/a.yaml", "--ledger", ledger).code == 0
+    before = Path(ledger).read_bytes()
+    text = send(repo.path, robot, "messages", "--dry-run", "--ledger", ledger)
+    assert text.code == 0, text.err
+    assert "msgspec-dd: messages/a.yaml -> default: a real run would skip it (already sent)" in text.err
+    assert "messages/b.yaml -> default: a real run would skip it" not in text.err
+    document = json.loads(send(repo.path, robot, "messages", "--dry-run", "--format", "json",
+                               "--ledger", ledger).out)
+    assert document["skipped"] == [{"path": "messages/a.yaml", "robot": "default"}]
+    assert Path(ledger).read_bytes() == before and len(robot.messages) == 1
