@@ -89,4 +89,7 @@ def _deliver(messages: Sequence[PreparedMessage], config: Config, environ: Mappi
                       due=inputs.due)
     except MsgspecError as exc:
         return SendOutcome(exc.exit_code, {}, stopped=exc.report_lines())
+    if inputs.due:  # an occurrence already sent was left out: not "as posted by this run"
+        reported = {result.path for result in report.results}
+        messages = [message for message in messages if message.path in reported]
     return SendOutcome(0 if report.ok else 1, report.to_json(), tuple(messages))

@@ -104,12 +104,8 @@ def command(
     from msgspec_dd.delivery.batch import send
     from msgspec_dd.message_files.schedule import DEFAULT_PATHS
 
-    if sandbox:
-        from msgspec_dd.sandbox import rehearsal
-
-        rehearsal.check_options(ledger=None if ledger_path is None else Path(str(ledger_path)),
-                                sandbox=sandbox)
-    _check_due_options(due=due, at_text=at_text, ledger=ledger_path, changed_since=changed_since)
+    _check_options(sandbox=sandbox, due=due, at_text=at_text, ledger=ledger_path,
+                   changed_since=changed_since)
     config = load_config(config_path, paths=paths or DEFAULT_PATHS)
     prepare = dict(config=config, var_args=var_args, vars_file=vars_file, robots_override=robot_names)
     messages = (_due_messages(paths, at_text, **prepare) if due
@@ -118,6 +114,8 @@ def command(
         _dry_run(messages, config, format_, ledger=ledger_path, due=due, force=force)
         return
     if sandbox:
+        from msgspec_dd.sandbox import rehearsal
+
         report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=_progress)
     else:
         report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
@@ -129,10 +127,14 @@ def command(
         raise click.exceptions.Exit(1)
 
 
-def _check_due_options(*, due: bool, at_text: str | None, ledger: Path | GitBranch | None,
-                       changed_since: str | None) -> None:
+def _check_options(*, sandbox: bool, due: bool, at_text: str | None,
+                   ledger: Path | GitBranch | None, changed_since: str | None) -> None:
     from msgspec_dd.errors import UsageError
 
+    if sandbox:
+        from msgspec_dd.sandbox import rehearsal
+
+        rehearsal.check_options(ledger=None if ledger is None else Path(str(ledger)), sandbox=sandbox)
     if at_text is not None and not due:
         raise UsageError("--at goes with --due (it says when 'now' is for the schedules)")
     if due and changed_since is not None:

@@ -58,6 +58,7 @@ def test_a_scheduled_job_sends_what_is_due_once_even_when_re_run(
     again = due_step(fresh.path, tmp_path / "runner2", sandbox)
     assert again.code == 0, again.err
     assert (again.outputs["sent"], again.outputs["skipped"]) == ("0", "0")
+    assert "daily" in first.summary and "daily" not in again.summary  # nothing shown as posted
     assert len(sandbox.messages) == 1
 
 
