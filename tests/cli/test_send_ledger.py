@@ -117,3 +117,14 @@ def test_a_dry_run_with_a_ledger_says_what_a_real_run_would_skip(
                                "--ledger", ledger).out)
     assert document["skipped"] == [{"path": "messages/a.yaml", "robot": "default"}]
     assert Path(ledger).read_bytes() == before and len(robot.messages) == 1
+
+
+@pytest.mark.parametrize("command", [["lint"], ["render"], ["preview", "-o", "page.html"]])
+def test_lint_render_and_preview_find_the_config_the_same_way(tmp_path: Path, command: list[str]) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("msgspec-dd.yaml", "robots: {ops: {webhook_env: OPS_HOOK}}\n")
+    repo.write("messages/x.yaml", "robot: ops\nmessage: {msgtype: text, text: {content: hi}}\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_cli([*command, str(repo.path / "messages" / "x.yaml")], cwd=home, env=clean_environ())
+    assert result.code == 0, result.out + result.err  # robot ops is known: the repo's config was read
