@@ -235,7 +235,8 @@ class _Interrupts:
 
     def restore(self) -> None:
         if self._installed:
-            signal.signal(signal.SIGTERM, self._previous)
+            # None: the handler was set outside Python; the default is the closest to it.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if self._previous is None else self._previous)
             self._installed = False
 
 
