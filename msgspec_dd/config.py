@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msgspec_dd.errors import ConfigError
+from msgspec_dd.errors import ConfigError, UsageError
 from msgspec_dd.redaction import redact
 
 CONFIG_NAME = "msgspec-dd.yaml"
@@ -57,7 +57,8 @@ class RobotConfig:
     """How to reach one robot. Only environment-variable *names* live here.
 
     With ``app`` set the robot is an app robot and ``webhook_env``/``secret_env`` are unused
-    (empty and None).
+    (empty and None). ``secret_required`` says ``secret_env`` was written in the file: then an
+    unset secret is a configuration error, not a silent unsigned send.
     """
 
     name: str
@@ -67,6 +68,7 @@ class RobotConfig:
     rate: Rate = field(default_factory=Rate)
     display_name: str | None = None
     app: AppRobot | None = None
+    secret_required: bool = False
 
     @property
     def kind(self) -> RobotKind:
@@ -116,10 +118,32 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
-    """Read ``path`` (or look upwards from ``cwd``); :class:`ConfigError` on any problem."""
+def find_config_for(paths: Iterable[Path], *, cwd: Path | None = None) -> Path | None:
+    """The ``msgspec-dd.yaml`` of the message files ``paths``: looked up from each one's folder
+    upwards, then from ``cwd``. :class:`UsageError` when they find different ones (which robots
+    and timezone would apply is then a guess)."""
+    here = cwd or Path.cwd()
+    found: dict[Path | None, Path] = {}
+    for path in paths:
+        if str(path) == "-":
+            continue
+        start = here / path
+        folder = start if start.is_dir() else start.parent
+        found.setdefault(find_config(folder) or find_config(here), path)
+    if len(found) > 1:
+        raise UsageError("the files of one batch find different config files: " + "; ".join(
+            f"{path} uses {config or 'none (the default robot)'}" for config, path in found.items())
+            + ". Send them in separate runs, or give --config FILE.")
+    return next(iter(found), None) if found else find_config(here)
+
+
+def load_config(path: Path | None = None, *, cwd: Path | None = None,
+                paths: Sequence[Path] = ()) -> Config:
+    """Read ``path``, else the config the message files ``paths`` find (see
+    :func:`find_config_for`; without paths, looked up from ``cwd`` upwards). :class:`ConfigError`
+    on any problem."""
     if path is None:
-        path = find_config(cwd or Path.cwd())
+        path = find_config_for(paths, cwd=cwd)
         if path is None:
             return default_config()
     elif not path.is_file():
@@ -170,6 +194,7 @@ def _robot(name: str, spec: Mapping[str, Any]) -> RobotConfig:
         rate=Rate(count=int(rate.get("count", 20)), per_seconds=float(rate.get("per_seconds", 60))),
         display_name=spec.get("display_name"),
         app=app,
+        secret_required="secret_env" in spec,
     )
 
 
@@ -185,3 +210,52 @@ def read_env(name: str | None, environ: Mapping[str, str] | None = None) -> str 
         return None
     value = (os.environ if environ is None else environ).get(name, "").strip()
     return value or None
+
+
+@dataclass(frozen=True)
+class MissingVariable:
+    """An environment variable a robot of the batch needs that is not set."""
+
+    robot: str
+    variable: str
+    holds: str  # what to set it to, for the error message
+
+
+def missing_variables(config: Config, names: Iterable[str],
+                      environ: Mapping[str, str] | None = None) -> list[MissingVariable]:
+    """Every unset variable the robots ``names`` need (:class:`ConfigError` for an unknown one)."""
+    missing: list[MissingVariable] = []
+    for name in names:
+        missing.extend(item for item in _needed(config.robot(name))
+                       if read_env(item.variable, environ) is None)
+    return missing
+
+
+def _needed(robot: RobotConfig) -> list[MissingVariable]:
+    if robot.app is not None:
+        console = "(from the DingTalk developer console)"
+        return [MissingVariable(robot.name, robot.app.app_key_env, f"the app's AppKey {console}"),
+                MissingVariable(robot.name, robot.app.app_secret_env, f"the app's AppSecret {console}")]
+    needed = [MissingVariable(robot.name, robot.webhook_env,
+                              "the robot's webhook URL (or its access token)")]
+    if robot.secret_required and robot.secret_env:
+        needed.append(MissingVariable(
+            robot.name, robot.secret_env,
+            f"the robot's signing secret (SEC..., 加签; secret_env is written in {CONFIG_NAME}, "
+            "so its requests must be signed)"))
+    return needed
+
+
+def check_environment(config: Config, names: Iterable[str],
+                      environ: Mapping[str, str] | None = None) -> None:
+    """:class:`ConfigError` (exit 2) naming, at once, every unset variable the robots ``names``
+    need: checked before any POST, so a batch never goes out half-configured or unsigned."""
+    missing = missing_variables(config, names, environ)
+    if len(missing) == 1:
+        item = missing[0]
+        raise config_error(f"robot {item.robot!r}: environment variable {item.variable} is not set. "
+                           f"Set it to {item.holds}, e.g. from your CI's secrets.")
+    if missing:
+        listed = "; ".join(f"{item.variable} (robot {item.robot!r}: {item.holds})" for item in missing)
+        raise config_error(f"{len(missing)} environment variables are not set: {listed}. "
+                           "Set each, e.g. from your CI's secrets.")

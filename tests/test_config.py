@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig, load_config
+from msgspec_dd.config import (
+    CONFIG_NAME,
+    Config,
+    RobotConfig,
+    check_environment,
+    default_config,
+    load_config,
+    missing_variables,
+)
+from msgspec_dd.errors import ConfigError, UsageError
 from tests.clirun import run_cli
 
 
@@ -104,3 +113,45 @@ def test_an_unknown_robot_named_like_a_token_is_not_repeated() -> None:
     with pytest.raises(ConfigError) as caught:
         Config(robots={"default": RobotConfig("default")}).robot(TOKEN)
     assert TOKEN not in str(caught.value)
+
+
+# -- where the config is found ---------------------------------------------------------------------
+
+def test_the_config_is_found_from_the_message_files_not_the_current_directory(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "messages").mkdir(parents=True)
+    (repo / "msgspec-dd.yaml").write_text("robots: {ops: {webhook_env: OPS}}\n", "utf-8")
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    config = load_config(paths=[repo / "messages" / "x.yaml"], cwd=elsewhere)
+    assert config.path == repo / "msgspec-dd.yaml" and set(config.robots) == {"ops"}
+
+
+def test_files_without_a_config_of_their_own_use_the_current_directorys(tmp_path: Path) -> None:
+    (tmp_path / "msgspec-dd.yaml").write_text("robots: {ops: {webhook_env: OPS}}\n", "utf-8")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    config = load_config(paths=[outside / "x.yaml"], cwd=tmp_path)
+    assert config.path == tmp_path / "msgspec-dd.yaml"
+
+
+def test_files_that_find_different_configs_are_a_usage_error(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "msgspec-dd.yaml").write_text("timezone: UTC\n", "utf-8")
+    with pytest.raises(UsageError, match="the files of one batch find different config files: ") as caught:
+        load_config(paths=[tmp_path / "a" / "m.yaml", tmp_path / "b" / "m.yaml"], cwd=tmp_path)
+    assert caught.value.exit_code == 2
+    assert f"{tmp_path / 'a' / 'm.yaml'} uses {tmp_path / 'a' / 'msgspec-dd.yaml'}" in str(caught.value)
+    assert "give --config FILE" in str(caught.value)
+
+
+def test_only_a_secret_env_written_in_the_file_is_required(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "robots:\n  signed: {webhook_env: H1, secret_env: S1}\n"
+                        "  plain: {webhook_env: H2}\n")
+    config = load_config(path)
+    assert [(m.robot, m.variable) for m in missing_variables(config, ["signed", "plain"], {})] == [
+        ("signed", "H1"), ("signed", "S1"), ("plain", "H2")]
+    assert missing_variables(default_config(), ["default"], {"DINGTALK_WEBHOOK": "x"}) == []
+    with pytest.raises(ConfigError, match="3 environment variables are not set: H1 "):
+        check_environment(config, ["signed", "plain"], {})

@@ -122,6 +122,10 @@ def test_messages_workflow_shows_the_three_uses() -> None:
     assert send["with"]["webhook"] == "${{ secrets.DINGTALK_WEBHOOK }}"
     assert send["with"]["secret"] == "${{ secrets.DINGTALK_SECRET }}"
     assert workflow["jobs"]["publish"]["concurrency"]["cancel-in-progress"] is False
+    for job in ("publish", "weekly"):  # the ledger branch: a re-run job never posts twice
+        assert workflow["jobs"][job]["permissions"] == {"contents": "write"}
+        assert workflow["jobs"][job]["concurrency"]["group"] == "dingtalk-send"
+    assert send["with"]["ledger"] == "git:msgspec-dd-ledger"
 
     [_, week, weekly] = steps(workflow, "weekly")
     assert "date +%-V" in week["run"] and '>> "$GITHUB_OUTPUT"' in week["run"]
@@ -129,6 +133,7 @@ def test_messages_workflow_shows_the_three_uses() -> None:
     assert weekly["with"]["paths"] == "messages/weekly.yaml"
     assert weekly["with"]["vars"] == "week=${{ steps.week.outputs.week }}\n"
     assert "changed-only" not in weekly["with"]
+    assert weekly["with"]["due"] is True and weekly["with"]["ledger"] == "git:msgspec-dd-ledger"
 
     conditions = {job: spec["if"] for job, spec in workflow["jobs"].items()}
     assert conditions["review"] == "github.event_name == 'pull_request'"

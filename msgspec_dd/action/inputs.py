@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from msgspec_dd.errors import UsageError
 
@@ -23,7 +24,8 @@ class ActionInputs:
     """The action's inputs, parsed.
 
     ``paths`` and ``vars`` are one entry per line; ``robots`` one name per line or comma;
-    ``webhook`` and ``secret`` are credentials and must never be printed.
+    ``webhook`` and ``secret`` are credentials and must never be printed. ``due`` sends the
+    scheduled files that are due; ``ledger`` is a file path or ``git:BRANCH``.
     """
 
     command: str = "lint"
@@ -35,6 +37,8 @@ class ActionInputs:
     webhook: str | None = None
     secret: str | None = None
     dry_run: bool = False
+    due: bool = False
+    ledger: str | None = None
 
     @property
     def credentials(self) -> tuple[str, ...]:
@@ -57,7 +61,20 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         webhook=environ.get("INPUT_WEBHOOK", "").strip() or None,
         secret=environ.get("INPUT_SECRET", "").strip() or None,
         dry_run=_flag(environ, "INPUT_DRY_RUN", "dry-run"),
+        **_schedule_inputs(environ),
     )
+
+
+def _schedule_inputs(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``due`` and ``ledger``: due needs a ledger, which remembers the occurrences already sent."""
+    due = _flag(environ, "INPUT_DUE", "due")
+    ledger = environ.get("INPUT_LEDGER", "").strip() or None
+    if due and ledger is None:
+        raise UsageError("input due: true needs the ledger input (such as git:msgspec-dd-ledger), "
+                         "which remembers the occurrences already sent")
+    if due and _flag(environ, "INPUT_CHANGED_ONLY", "changed-only"):
+        raise UsageError("inputs due and changed-only choose files in different ways; give one")
+    return {"due": due, "ledger": ledger}
 
 
 def _lines(text: str) -> tuple[str, ...]:

@@ -95,7 +95,7 @@ def run(args: Sequence[str], environ: Mapping[str, str], out: TextIO, err: TextI
 
 def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: TextIO,
          err: TextIO) -> int:
-    config = load_config()
+    config = load_config(paths=[Path(path) for path in inputs.paths])
     if inputs.command == "recall":  # named files only: nothing is selected, linted or shown
         from msgspec_dd.action.recall import run_recall
 
@@ -105,7 +105,7 @@ def _run(inputs: ActionInputs, runner: Runner, environ: Mapping[str, str], out: 
               + "\n")
     report = lint_paths(list(selection.files), config) if selection.files else LintReport((), ())
     GitHubReporter(out).report(report)
-    held = _held_back(inputs, config, selection)
+    held = selection if inputs.due else _held_back(inputs, config, selection)  # due: send picks
     if inputs.command == "send":
         return _send(inputs, config, held, report, runner, environ, err)
     return _review(inputs, config, Selection(selection.files, selection.scope, held.notes), report, runner)

@@ -38,7 +38,7 @@ def command(paths: tuple[Path, ...], format_: str, strict: bool, explain: str | 
     from msgspec_dd.lint.engine import lint_paths
     from msgspec_dd.lint.reporters import choose, summary
 
-    config = load_config(config_path)
+    config = load_config(config_path, paths=list(paths) or [Path("messages")])
     report = lint_paths(list(paths) or [Path("messages")], config)
     choose(format_, sys.stdout).report(report)
     click.echo(summary(report), err=True)

@@ -14,7 +14,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def config_option(function: F) -> F:
     return click.option(
         "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-        help="msgspec-dd.yaml to use (default: looked up in this directory and its parents).",
+        help="msgspec-dd.yaml to use (default: looked up from the message files' folder upwards, "
+        "then from this directory).",
     )(function)
 
 

@@ -38,7 +38,7 @@ def command(
     from msgspec_dd.preview import render_page
     from msgspec_dd.preview.build import build_items, write_page
 
-    config = load_config(config_path)
+    config = load_config(config_path, paths=paths)
     items = build_items(list(paths), config=config, var_args=var_args, vars_file=vars_file)
     page = render_page(items)
     if str(output) == "-":

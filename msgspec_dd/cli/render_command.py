@@ -33,7 +33,7 @@ def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, forma
     from msgspec_dd.dingtalk.plain_text import text_view
     from msgspec_dd.message_files.pipeline import prepare_file
 
-    config = load_config(config_path)
+    config = load_config(config_path, paths=[file])
     message = prepare_file(file, config=config, var_args=var_args, vars_file=vars_file,
                            robots_override=(robot_name,) if robot_name else ())
     body: Mapping[str, Any] = message.payload

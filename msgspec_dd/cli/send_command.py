@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,7 +22,8 @@ from msgspec_dd.workflow_commands import json_log_text
 
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
-    from msgspec_dd.delivery.batch import BatchReport
+    from msgspec_dd.delivery.batch import BatchReport, Job
+    from msgspec_dd.delivery.git_ledger import GitBranch
     from msgspec_dd.message_files.pipeline import PreparedMessage
 
 
@@ -36,14 +37,26 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
         raise click.BadParameter(str(err), ctx=ctx, param=param) from err
 
 
+def _ledger(ctx: click.Context, param: click.Parameter, value: str | None
+            ) -> Path | GitBranch | None:
+    from msgspec_dd.delivery.git_ledger import parse_ledger
+    from msgspec_dd.errors import UsageError
+
+    try:
+        return None if value is None else parse_ledger(value)
+    except UsageError as err:
+        raise click.BadParameter(str(err), ctx=ctx, param=param) from err
+
+
 @click.command("send")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @variable_options
 @click.option("--robot", "robot_names", multiple=True, metavar="NAME",
               help="Send to this robot instead of the files' own (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Do everything but the POST; print each body.")
-@click.option("--ledger", "ledger_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON Lines record of what was sent: re-runs send only what is missing.")
+@click.option("--ledger", "ledger_path", callback=_ledger, metavar="FILE|git:BRANCH",
+              help="JSON Lines record of what was sent: re-runs send only what is missing. "
+              "git:BRANCH keeps it on that branch of the repository, pushed to origin.")
 @click.option("--max-wait", type=float, default=DEFAULT_MAX_WAIT, callback=_max_wait,
               show_default=True,
               metavar="SECONDS",
@@ -53,6 +66,12 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
 @click.option("--changed-since", metavar="REF",
               help="Send the when: change files under PATHS (default messages/) that git shows as "
               "added or modified since REF.")
+@click.option("--due", is_flag=True,
+              help="Send the scheduled files under PATHS (default messages/) whose latest "
+              "occurrence is within its grace and not yet sent (needs --ledger).")
+@click.option("--at", "at_text", metavar="ISO-8601",
+              help="With --due: the time to consider now (without an offset: the configured "
+              "timezone).")
 @click.option("--sandbox", is_flag=True,
               help="Send to a local sandbox robot instead of DingTalk, then show what arrived.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
@@ -64,10 +83,12 @@ def command(
     vars_file: Path | None,
     robot_names: tuple[str, ...],
     dry_run: bool,
-    ledger_path: Path | None,
+    ledger_path: Path | GitBranch | None,
     max_wait: float,
     force: bool,
     changed_since: str | None,
+    due: bool,
+    at_text: str | None,
     sandbox: bool,
     format_: str,
     config_path: Path | None,
@@ -82,34 +103,78 @@ def command(
     """
     from msgspec_dd.config import load_config
     from msgspec_dd.delivery.batch import send
-    from msgspec_dd.message_files.pipeline import prepare_messages
-    from msgspec_dd.message_files.schedule import select_for_send
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS
 
+    _check_options(sandbox=sandbox, due=due, at_text=at_text, ledger=ledger_path,
+                   changed_since=changed_since)
+    config = load_config(config_path, paths=paths or DEFAULT_PATHS)
+    prepare = dict(config=config, var_args=var_args, vars_file=vars_file, robots_override=robot_names)
+    messages = (_due_messages(paths, at_text, **prepare) if due
+                else _selected_messages(paths, changed_since, **prepare))
+    if dry_run:
+        _dry_run(messages, config, format_, ledger=ledger_path, due=due, force=force)
+        return
     if sandbox:
         from msgspec_dd.sandbox import rehearsal
 
-        rehearsal.check_options(ledger=ledger_path, sandbox=sandbox)
-    config = load_config(config_path)
-    selection = select_for_send(paths, config, changed_since=changed_since)
-    for note in selection.notes():
-        _progress(note)
-    messages = prepare_messages(selection.files, config=config, var_args=var_args, vars_file=vars_file,
-                                robots_override=robot_names)
-    if not messages:
-        _progress(selection.nothing)
-    if dry_run:
-        _dry_run(messages, config, format_)
-        return
-    if sandbox:
         report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=_progress)
     else:
         report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
-                      progress=_progress)
+                      progress=_progress, due=due)
     _print_report(report, format_)
     if report.stopped is not None:
         _progress(report.stopped)
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+def _check_options(*, sandbox: bool, due: bool, at_text: str | None,
+                   ledger: Path | GitBranch | None, changed_since: str | None) -> None:
+    from msgspec_dd.errors import UsageError
+
+    if sandbox:
+        from msgspec_dd.sandbox import rehearsal
+
+        rehearsal.check_options(ledger=None if ledger is None else Path(str(ledger)), sandbox=sandbox)
+    if at_text is not None and not due:
+        raise UsageError("--at goes with --due (it says when 'now' is for the schedules)")
+    if due and changed_since is not None:
+        raise UsageError("--due and --changed-since choose files in different ways; give one")
+    if due and ledger is None:
+        raise UsageError("--due needs a ledger, which remembers the occurrences already sent: "
+                         "add --ledger FILE (or --ledger git:BRANCH in CI)")
+
+
+def _selected_messages(paths: Sequence[Path], changed_since: str | None,
+                       **prepare: Any) -> list[PreparedMessage]:
+    """The files named, or changed since ``changed_since``, prepared; notes on what is left out."""
+    from msgspec_dd.message_files.pipeline import prepare_messages
+    from msgspec_dd.message_files.schedule import select_for_send
+
+    selection = select_for_send(paths, prepare["config"], changed_since=changed_since)
+    for note in selection.notes():
+        _progress(note)
+    messages = prepare_messages(selection.files, **prepare)
+    if not messages:
+        _progress(selection.nothing)
+    return messages
+
+
+def _due_messages(paths: Sequence[Path], at_text: str | None, **prepare: Any) -> list[PreparedMessage]:
+    """``--due``: the scheduled files due at ``--at`` (default now), each as of its occurrence,
+    plus the files whose ``when`` cannot be read (so that they are reported, not ignored)."""
+    from datetime import datetime
+
+    from msgspec_dd.message_files.due import due_messages
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, config_timezone, read_at
+
+    tz = config_timezone(prepare["config"])
+    at = read_at(at_text, tz=tz) if at_text is not None else datetime.now(tz)
+    messages = due_messages(paths, at=at, **prepare)
+    if not messages:
+        _progress(f"nothing is due at {at.astimezone(tz).isoformat(timespec='minutes')} under "
+                  f"{', '.join(map(str, paths or DEFAULT_PATHS))}")
+    return messages
 
 
 def _print_report(report: BatchReport, format_: str) -> None:
@@ -125,15 +190,22 @@ def _print_report(report: BatchReport, format_: str) -> None:
         _echo(format_arrived(report.arrived), nl=False, block=True)
 
 
-def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str) -> None:
-    """Print each body as ``render`` does; post nothing and need no credentials."""
-    from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes
+def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str, *,
+             ledger: Path | GitBranch | None, due: bool, force: bool) -> None:
+    """Print each body as ``render`` does; post nothing and need no credentials. With a ledger,
+    say what a real run would skip (and, with ``--due``, leave out what is no longer due)."""
+    from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes, dry_run_skips
     from msgspec_dd.dingtalk import wire
 
+    skipped: list[Job] = []
+    if ledger is not None:
+        messages, skipped = dry_run_skips(messages, config, ledger, due=due, force=force)
     for note in dry_run_notes(messages, config):
         _progress(note)
+    for job in skipped:
+        _progress(f"{job.path} -> {job.robot}: a real run would skip it (already sent)")
     if format_ == "json":
-        click.echo(json_log_text(wire.pretty(dry_run_document(messages))))
+        click.echo(json_log_text(wire.pretty(dry_run_document(messages, skipped))))
         return
     for message in messages:
         _progress(f"{message.path} -> {', '.join(message.robots)} (dry run, not sent)")

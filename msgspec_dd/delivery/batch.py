@@ -10,13 +10,17 @@ replies and rate-limit answers, so back-to-back runs keep to the rate too.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msgspec_dd.delivery.ledger import Ledger, message_identity
+from msgspec_dd.config import check_environment
+from msgspec_dd.delivery.git_ledger import GitBranch, GitLedger
+from msgspec_dd.delivery.identity import ledger_name, message_identity
+from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.robot import Robot
 from msgspec_dd.errors import DeliveryError
@@ -28,13 +32,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Job:
-    """One message to one robot; ``index`` is its place in the report."""
+    """One message to one robot; ``index`` is its place in the report, ``path`` the file as
+    given (for people), ``name`` the file as the ledger names it (repository-relative)."""
 
     index: int
     path: str
     robot: str
     payload: Mapping[str, Any]
     identity: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,22 +85,43 @@ class BatchReport:
 
 def dry_run_notes(messages: Sequence[PreparedMessage], config: Config,
                   environ: Mapping[str, str] | None = None) -> list[str]:
-    """What a dry run says about robots whose webhook variable is not set (it needs none)."""
-    from msgspec_dd.config import read_env
+    """What a dry run says about variables of the robots that are not set (it needs none)."""
+    from msgspec_dd.config import missing_variables
 
-    notes = []
-    for name in robot_names(messages):
-        variable = config.robot(name).webhook_env
-        if read_env(variable, environ) is None:
-            notes.append(f"note: environment variable {variable} (robot {name}) is not set; "
-                         "a real send would stop there")
-    return notes
+    return [f"note: environment variable {item.variable} (robot {item.robot}) is not set; "
+            "a real send would stop there"
+            for item in missing_variables(config, robot_names(messages), environ)]
 
 
-def dry_run_document(messages: Sequence[PreparedMessage]) -> dict[str, Any]:
-    """``send --dry-run --format json``: each message's path, robots and body."""
-    return {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
-                         for m in messages]}
+def dry_run_document(messages: Sequence[PreparedMessage],
+                     skipped: Sequence[Job] = ()) -> dict[str, Any]:
+    """``send --dry-run --format json``: each message's path, robots and body, and, with a
+    ledger, what a real run would skip as already sent."""
+    document: dict[str, Any] = {
+        "messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
+                     for m in messages]}
+    if skipped:
+        document["skipped"] = [{"path": job.path, "robot": job.robot} for job in skipped]
+    return document
+
+
+def dry_run_skips(
+    messages: Sequence[PreparedMessage], config: Config, ledger: Path | GitBranch, *,
+    due: bool = False, force: bool = False,
+) -> tuple[list[PreparedMessage], list[Job]]:
+    """What a real run with ``ledger`` would leave out: with ``due``, the messages already sent
+    (not due), and the jobs it would report as skipped. Writes nothing to the ledger."""
+    if isinstance(ledger, Path) and not ledger.exists():
+        return list(messages), []
+    anchor = config_folder(config)
+    with ExitStack() as stack:
+        opened, _ = open_ledger(ledger, stack, messages, config)
+        if opened is None or force:
+            return list(messages), []
+        if due:
+            messages = not_yet_sent(messages, opened, anchor=anchor)
+        jobs = [job for job in plan(messages, anchor=anchor) if opened.entry(job.identity).sent]
+    return list(messages), jobs
 
 
 def robot_names(messages: Iterable[PreparedMessage]) -> list[str]:
@@ -122,35 +149,88 @@ def send(
     messages: Sequence[PreparedMessage],
     config: Config,
     *,
-    ledger: Path | None = None,
+    ledger: Path | GitBranch | None = None,
     force: bool = False,
     max_wait: float | None = None,
     progress: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
     robots: Mapping[str, Robot] | None = None,
+    due: bool = False,
 ) -> BatchReport:
     """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
 
-    Every robot of the batch is made first, so a webhook variable that is not set stops
+    Every variable the robots of the batch need is checked first, so one that is not set stops
     everything before the first POST (:class:`ConfigError`). ``ledger`` is a JSON Lines file
     that makes re-runs send only what is missing, ``force`` sends what it records as sent,
     ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``progress``
     hears the summary line and long waits. ``environ`` (default: the process environment)
     holds the webhooks and secrets. ``robots`` replaces the robots of ``config`` with robots
-    the caller made (and closes), such as ``send --sandbox``'s throwaway ones.
+    the caller made (and closes), such as ``send --sandbox``'s throwaway ones. ``ledger`` may be
+    a :class:`GitBranch` (``--ledger git:BRANCH``) of the messages' repository: its attempts
+    are pushed before the first POST and its outcomes after the last. ``due`` (``send
+    --due``) leaves out, unreported, the messages the ledger records as sent to all their robots:
+    an occurrence already sent is not due.
     """
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
+    anchor = config_folder(config)
     with ExitStack() as stack:
         if robots is None:
+            check_environment(config, robot_names(messages), environ)
             robots = robots_from_config(config, robot_names(messages), environ=environ, **options)
             for robot in robots.values():
                 stack.callback(robot.close)
+        opened, checkpoint = open_ledger(ledger, stack, messages, config, warn=progress)
+        if opened is not None and due and not force:
+            messages = not_yet_sent(messages, opened, anchor=anchor)
         if progress is not None and messages:
             progress(summary(messages))
-        opened = Ledger.open(ledger) if ledger is not None else None
-        if opened is not None:
-            stack.callback(opened.close)
-        return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait)
+        return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait,
+                       anchor=anchor, checkpoint=checkpoint)
+
+
+def open_ledger(
+    spec: Path | GitBranch | None, stack: ExitStack, messages: Sequence[PreparedMessage],
+    config: Config, *, warn: Callable[[str], None] | None = None,
+) -> tuple[Ledger | None, Callable[[], None] | None]:
+    """The ledger ``spec`` names, closed by ``stack``, and for a git ledger the checkpoint that
+    pushes it (None for a file, which is durable as written)."""
+    if spec is None:
+        return None, None
+    if isinstance(spec, GitBranch):
+        git = GitLedger.open(spec, repository=repository_of(messages, config))
+        stack.callback(git.close, warn)
+        return git.ledger, git.publish
+    opened = Ledger.open(spec)
+    stack.callback(opened.close)
+    return opened, None
+
+
+def repository_of(messages: Sequence[PreparedMessage], config: Config) -> Path:
+    """Where the messages' repository is: the first message file's folder, else the config's,
+    else the current directory."""
+    for message in messages:
+        file = Path(message.path)
+        if file.is_file():
+            return file.resolve().parent
+    return config_folder(config) or Path.cwd()
+
+
+def not_yet_sent(messages: Sequence[PreparedMessage], ledger: Ledger, *,
+                 anchor: Path | None = None) -> list[PreparedMessage]:
+    """The messages that ``ledger`` does not record as sent to every one of their robots."""
+    sent = {job.index for job in plan(messages, anchor=anchor) if ledger.entry(job.identity).sent}
+    kept: list[PreparedMessage] = []
+    index = 0
+    for message in messages:
+        if not all(number in sent for number in range(index, index + len(message.robots))):
+            kept.append(message)
+        index += len(message.robots)
+    return kept
+
+
+def config_folder(config: Config) -> Path | None:
+    """The folder of the config file, which roots ledger names outside a repository."""
+    return config.path.resolve().parent if config.path is not None else None
 
 
 def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> dict[str, Robot]:
@@ -174,15 +254,16 @@ def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> 
     return robots
 
 
-def plan(messages: Iterable[PreparedMessage]) -> list[Job]:
-    """One job per message and robot, in report order."""
+def plan(messages: Iterable[PreparedMessage], *, anchor: Path | None = None) -> list[Job]:
+    """One job per message and robot, in report order; ``anchor`` is the config file's folder,
+    naming files outside any repository (see :func:`~msgspec_dd.delivery.identity.ledger_name`)."""
     jobs: list[Job] = []
     for message in messages:
+        name = ledger_name(message.path, anchor=anchor)
         for robot in message.robots:
-            identity = message_identity(
-                message.path, message.content_sha256, robot, message.variables
-            )
-            jobs.append(Job(len(jobs), message.path, robot, message.payload, identity))
+            identity = message_identity(name, message.content_sha256, robot, message.variables,
+                                        message.occurrence)
+            jobs.append(Job(len(jobs), message.path, robot, message.payload, identity, name))
     return jobs
 
 
@@ -193,6 +274,8 @@ def deliver(
     ledger: Ledger | None = None,
     force: bool = False,
     max_wait: float | None = None,
+    anchor: Path | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> BatchReport:
     """Send every message to each of its robots; ``robots`` must hold each robot named.
 
@@ -200,10 +283,20 @@ def deliver(
     (default: each robot's own) bounds how long one message may wait for pacing and a
     rate-limit lock before it is reported as not sent. When the ledger cannot be written,
     sending stops (nothing goes out unrecorded) and the report keeps every result so far.
+    ``anchor`` names files outside a repository in the ledger (see :func:`plan`).
+    ``checkpoint`` (a git ledger's push) runs after every attempt of the batch is recorded,
+    before the first POST, and again after the last: a job killed in between is resent under
+    the same msgUuids, which DingTalk de-duplicates.
     """
-    jobs = plan(messages)
+    jobs = plan(messages, anchor=anchor)
     if ledger is not None:
         _seed_pacers(ledger, robots)
+        if checkpoint is not None:
+            try:
+                jobs = _announce(jobs, ledger, force=force)
+                checkpoint()
+            except DeliveryError as err:  # nothing was posted
+                return BatchReport((), stopped=str(err))
 
     def work(job: Job) -> Done:
         return _send_one(job, robots[job.robot], ledger=ledger, force=force, max_wait=max_wait)
@@ -214,8 +307,28 @@ def deliver(
     done = _run_queues(list(queues.values()), work)
     ended = [done[job.index].result for job in jobs if job.index in done]
     results = tuple(result for result in ended if result is not None)
-    errors = [d.error for d in done.values() if d.error is not None]
-    return BatchReport(results, stopped=str(errors[0]) if errors else None)
+    errors = [str(d.error) for d in done.values() if d.error is not None]
+    if checkpoint is not None:
+        try:
+            checkpoint()
+        except DeliveryError as err:
+            errors.append(f"{err}; the messages above were posted, but a re-run cannot know it")
+    return BatchReport(results, stopped=errors[0] if errors else None)
+
+
+def _announce(jobs: Sequence[Job], ledger: Ledger, *, force: bool) -> list[Job]:
+    """Each job that will be posted, with its msgUuid chosen now and recorded as attempted, so
+    the whole batch's attempts can be published before its first POST."""
+    announced: list[Job] = []
+    for job in jobs:
+        entry = ledger.entry(job.identity)
+        if entry.sent and not force:
+            announced.append(job)  # skipped
+            continue
+        msg_uuid = str(job.payload.get("msgUuid") or entry.reusable_uuid or uuid.uuid4())
+        ledger.attempt(job.identity, job.robot, msg_uuid, path=job.name or job.path)
+        announced.append(replace(job, payload={**job.payload, "msgUuid": msg_uuid}))
+    return announced
 
 
 @dataclass(frozen=True)
@@ -268,7 +381,8 @@ class _LedgerLog:
         self.error: DeliveryError | None = None
 
     def attempt(self, msg_uuid: str) -> None:
-        self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid, path=self.job.path)
+        self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid,
+                            path=self.job.name or self.job.path)
 
     def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
         try:

@@ -6,8 +6,12 @@ fsynced; after it, one of ``sent``, ``retry`` (a transient failure, tried again)
 or "may have arrived, under this msgUuid" — and a re-run skips the first, sends the second
 afresh, and sends the third again under the *same* msgUuid, which DingTalk de-duplicates.
 
-A message's identity is its file (path and content hash), its robot and the variables given —
-not the rendered body, which ``now`` changes from minute to minute.
+A message's identity (:mod:`msgspec_dd.delivery.identity`) is its file (named relative to the
+repository root), its content, its robot, its resolved variables and, when scheduled, the
+occurrence — not the rendered body, which ``now`` changes from minute to minute. Records carry
+``"v": 2``; a ledger written by 0.1 (records without it) is refused with a usage error, because
+0.1 named a message by how its path and variables were typed, so reading it could send again
+what it records as sent.
 
 A crash can only tear the last line; such a line was never followed by a POST (its fsync had
 not returned), so it is dropped when the ledger is opened.
@@ -16,9 +20,9 @@ not returned), so it is dropped when the ledger is opened.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
+import re
 import stat
 import threading
 import time
@@ -27,6 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
+from msgspec_dd.delivery.identity import message_identity as message_identity  # its 0.1 home
 from msgspec_dd.delivery.results import Reply
 from msgspec_dd.dingtalk.errcodes import RATE_LIMITED_CODES
 from msgspec_dd.errors import DeliveryError, UsageError
@@ -43,39 +48,9 @@ FAILED = "failed"
 OUTCOMES = (SENT, RETRY, FAILED)
 #: ``recall`` asked DingTalk to take a sent message back (its messageId): whether it did, and why not.
 RECALL = "recall"
-
-
-def message_identity(
-    path: str, content_sha256: str, robot: str, variables: Mapping[str, Any]
-) -> str:
-    """The ledger identity of one message file sent to one robot with these variables."""
-    document = [path, content_sha256, robot, _canonical(dict(variables))]
-    canonical = json.dumps(
-        document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _canonical(value: Any) -> Any:
-    """``value`` with every mapping key a string, distinct keys staying distinct.
-
-    YAML mappings may mix key types (``{1: x, a: y}``), which ``sort_keys`` cannot order, and
-    ``1``, ``"1"`` and ``True`` must not collide as ``"1"``. String keys are kept as they are, so
-    identities already in a ledger do not change (a changed identity would send again).
-    """
-    if isinstance(value, Mapping):
-        return {_key(key): _canonical(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_canonical(item) for item in value]
-    return value
-
-
-def _key(key: Any) -> str:
-    # Other keys are tagged "\0type:repr"; a string key that starts with "\0" gets a second one,
-    # so no string key can pass for a tagged one.
-    if isinstance(key, str):
-        return "\0" + key if key.startswith("\0") else key
-    return f"\0{type(key).__name__}:{key!r}"
+#: Written into every record; 0.1 wrote none (see the module docstring).
+VERSION = 2
+_LEGACY_ID = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -184,6 +159,7 @@ class Ledger:
             self._handle.close()
 
     def _write(self, record: Mapping[str, Any]) -> None:
+        record = {**record, "v": VERSION}
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
         with self._lock:
             try:
@@ -217,6 +193,13 @@ class Ledger:
             raise UsageError(
                 f"{self.path}:{number}: not a msgspec-dd ledger record. Give --ledger a file "
                 "that only msgspec-dd send writes."
+            )
+        if "v" not in record and _LEGACY_ID.fullmatch(record["id"]):
+            raise UsageError(
+                f"{self.path}:{number}: this ledger was written by msgspec-dd 0.1, which named a "
+                "message by how its path and variables were typed; read now, it could send again "
+                "what it records as sent. Check that its last batch was delivered, keep the file "
+                "as a record, and give --ledger a new file."
             )
         return dict(record)
 

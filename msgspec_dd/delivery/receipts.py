@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec_dd.config import Config, RobotKind
 from msgspec_dd.delivery.app import AppTransport
 from msgspec_dd.delivery.app_client import ReadStatus, RecallResult, TokenCache
-from msgspec_dd.delivery.batch import plan
+from msgspec_dd.delivery.batch import config_folder, plan
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.dingtalk.app_errors import AppError
 from msgspec_dd.errors import UsageError
@@ -132,7 +132,8 @@ class Receipts:
         """The message's app robots, each with its identity and recorded processQueryKey."""
         self.check(message)
         webhooks = self.webhook_robots(message)
-        jobs = [job for job in plan([message]) if job.robot not in webhooks]
+        jobs = [job for job in plan([message], anchor=config_folder(self.config))
+                if job.robot not in webhooks]
         return [Target(job.robot, job.identity, ledger.message_id(job.identity)) for job in jobs]
 
     def transports(self, targets: list[Target]) -> dict[str, AppTransport]:

@@ -50,6 +50,8 @@ class PipelineResult:
     document: Document | None = None
     rendered: Rendered | None = None
     robots: tuple[RobotConfig, ...] = ()
+    #: The resolved values of the file's variables (typed, defaults applied), once resolved.
+    values: Mapping[str, Any] | None = None
 
     @property
     def blocking(self) -> list[Problem]:
@@ -88,25 +90,27 @@ class Pipeline:
         rendered, found = render_message(document, values, self.builtins)
         problems.extend(found)
         if rendered is None:
-            return _result(context, problems)
+            return _result(context, problems, values)
         context = replace(context, robots=self.robots(document), rendered=rendered)
         problems.extend(checks.run_stage(self.rules, "rendered", context))
-        return _result(context, checks.prefer_specific(problems))
+        return _result(context, checks.prefer_specific(problems), values)
 
 
-def _result(context: LintContext, problems: list[Problem]) -> PipelineResult:
+def _result(context: LintContext, problems: list[Problem],
+            values: Mapping[str, Any] | None = None) -> PipelineResult:
     # A fixed value inside a $for item is one problem, not one per element.
     found = tuple(sorted(set(problems)))
-    return PipelineResult(context.document.path, found, context.document, context.rendered, context.robots)
+    return PipelineResult(context.document.path, found, context.document, context.rendered,
+                          context.robots, values)
 
 
 @dataclass(frozen=True)
 class PreparedMessage:
     """One rendered, validated message and where it goes.
 
-    ``variables`` are the values given for this file on the command line or in the vars file
-    (read as their declared types): with the path, content and robot they identify the message
-    in the ledger, since the rendered body changes with ``now``.
+    ``variables`` are the resolved values of the declared variables (typed, defaults applied):
+    with the path, content, robot and, for a scheduled send, ``occurrence`` they identify the
+    message in the ledger, since the rendered body changes with ``now``.
     """
 
     path: str
@@ -114,6 +118,7 @@ class PreparedMessage:
     robots: tuple[str, ...]
     payload: dict[str, Any]
     variables: Mapping[str, Any]
+    occurrence: datetime | None = None
 
 
 def prepare_messages(
@@ -151,7 +156,7 @@ def prepare_messages(
         result = pipeline.run(document)
         problems.extend(result.blocking)
         if not result.blocking and result.rendered is not None:
-            prepared.append(_prepared(result, document, given))
+            prepared.append(_prepared(result, document))
     if problems:
         raise MessageError(problems)
     return prepared
@@ -190,11 +195,11 @@ def chosen_robots(config: Config, override: Sequence[str]) -> Robots:
     return robots
 
 
-def _prepared(result: PipelineResult, document: Document, given: variables.Given) -> PreparedMessage:
-    assert result.rendered is not None
-    chosen = given.for_file(variables.declared(document.data))
+def _prepared(result: PipelineResult, document: Document) -> PreparedMessage:
+    assert result.rendered is not None and result.values is not None
     robots = tuple(robot.name for robot in result.robots)
-    return PreparedMessage(document.path, document.sha256, robots, result.rendered.payload, chosen)
+    return PreparedMessage(document.path, document.sha256, robots, result.rendered.payload,
+                           result.values)
 
 
 def _load_all(files: Sequence[Path]) -> tuple[list[Document], list[Problem]]:

@@ -29,7 +29,7 @@ from tests.action.test_sim import (
 from tests.test_workflows import actionlint, check_jsonschema
 
 INPUTS = ["command", "paths", "changed-only", "vars", "vars-file", "robot", "webhook", "secret",
-          "dry-run"]
+          "dry-run", "due", "ledger"]
 #: The install step needs a package index; the simulation runs the later steps with this
 #: interpreter, where msgspec-dd is already installed.
 INSTALLED = {"install": {"python": sys.executable}}

@@ -196,18 +196,34 @@ def test_a_failure_is_explained_and_exits_1(
     ]
 
 
-def test_an_unset_secret_variable_is_named_when_the_robot_requires_signing(
+def test_an_unset_secret_variable_written_in_the_config_stops_before_any_post(
     project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # Changed with issue 10: it used to send unsigned and fail with DingTalk's 310000.
     monkeypatch.delenv("T_DEFAULT_SECRET")
-    code, out, _ = run(capsys, robots, "send", "m/b.yaml")
-    assert code == 1
-    assert out == [
-        "m/b.yaml -> default: failed: errcode 310000 (sign not match, more: "
-        "[https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]); hint: the robot requires a "
-        "signature but environment variable T_DEFAULT_SECRET is not set, so the request was not "
-        "signed: set T_DEFAULT_SECRET to the robot's SEC... secret (加签)"]
+    code, out, err = run(capsys, robots, "send", "m/b.yaml")
+    assert (code, out) == (2, [])
+    assert err.splitlines()[-1] == (
+        "msgspec-dd: robot 'default': environment variable T_DEFAULT_SECRET is not set. Set it to "
+        "the robot's signing secret (SEC..., 加签; secret_env is written in msgspec-dd.yaml, so "
+        "its requests must be signed), e.g. from your CI's secrets.")
+    assert robots["default"].requests == 0
+
+
+def test_every_missing_variable_of_the_batch_is_named_at_once(
+    project: Path, robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("T_DEFAULT_SECRET", "T_OPS_HOOK"):
+        monkeypatch.delenv(name)
+    code, out, err = run(capsys, robots, "send", "m")
+    assert (code, out) == (2, [])
+    last = err.splitlines()[-1]
+    assert last.startswith("msgspec-dd: 2 environment variables are not set: T_DEFAULT_SECRET "
+                           "(robot 'default': the robot's signing secret")
+    assert "; T_OPS_HOOK (robot 'ops': the robot's webhook URL (or its access token))." in last
+    assert robots["default"].requests == robots["ops"].requests == 0
 
 
 def test_json_format_lists_results_and_counts(
@@ -381,7 +397,9 @@ def test_kill_9_mid_batch_then_rerun_delivers_each_message_exactly_once(project:
     sandbox, url = _start_sandbox_process(latency_ms=150)
     base = url.split("/robot/")[0]
     env = {**os.environ, "T_DEFAULT_HOOK": url}
-    env.pop("T_DEFAULT_SECRET", None)
+    env.pop("T_DEFAULT_SECRET", None)  # an unsigned robot: its config names no secret_env
+    (project / "msgspec-dd.yaml").write_text(CONFIG.replace("    secret_env: T_DEFAULT_SECRET\n", ""),
+                                             "utf-8")
     command = [sys.executable, "-m", "msgspec_dd", "send", "m", "--ledger", "l.jsonl"]
     try:
         first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,

@@ -59,7 +59,7 @@ def test_records_are_written_before_and_after_each_post(tmp_path: Path) -> None:
     ledger.close()
     first, second = records(path)
     assert first == {"event": "attempt", "id": "id1", "robot": "default", "path": "m/a.yaml",
-                     "msgUuid": "u1", "at": 99.0}
+                     "msgUuid": "u1", "at": 99.0, "v": 2}
     assert second["event"] == "sent" and second["errcode"] == 0 and second["at"] == 100.0
     assert second["uncertain"] is False
 

@@ -41,7 +41,7 @@ def test_a_recall_is_recorded_and_changes_nothing_send_reads(tmp_path: Path) -> 
     record = json.loads(path.read_text().splitlines()[-1])
     assert {k: v for k, v in record.items() if k != "at"} == {
         "event": "recall", "id": "id1", "robot": "announce", "messageId": "pqk-1",
-        "recalled": False, "reason": "message already recalled"}
+        "recalled": False, "reason": "message already recalled", "v": 2}
     again = Ledger.open(path)
     assert again.entry("id1") == Entry(sent=True, msg_uuid="u-pqk-1")
     again.close()

@@ -90,7 +90,9 @@ def test_var_is_read_as_the_declared_type(
 ) -> None:
     messages = prepare([typed], *args)
     assert content(messages) == expected_content
-    assert dict(messages[0].variables) == expected_values
+    # The resolved values, defaults applied: they identify the message in the ledger.
+    defaults = {"ids": [], "raw": "none", "flag": False}
+    assert dict(messages[0].variables) == {**defaults, **expected_values}
 
 
 def test_coerce_string_and_untyped_verbatim_other_types_as_yaml() -> None:
@@ -184,7 +186,8 @@ def test_var_wins_over_the_vars_file(typed: Path) -> None:
     vars_file = write(typed.parent, "v.vars.yaml", "code: from-file\nweek: 5\n")
     messages = prepare([typed], "week=6", vars_file=vars_file)
     assert content(messages) == "from-file|6|[]|none|False"
-    assert dict(messages[0].variables) == {"code": "from-file", "week": 6}
+    assert dict(messages[0].variables) == {"code": "from-file", "week": 6, "ids": [], "raw": "none",
+                                           "flag": False}
 
 
 def test_vars_file_values_are_validated_not_coerced(typed: Path) -> None:
@@ -247,7 +250,7 @@ def test_a_variable_some_file_declares_is_ignored_for_the_others(tmp_path: Path)
     second = message_file(tmp_path, "b.json", {"host": {"default": "ann"}}, "host {{ host }}")
     messages = prepare([tmp_path], "week=7")
     assert [m.payload["text"]["content"] for m in messages] == ["week 7", "host ann"]
-    assert [dict(m.variables) for m in messages] == [{"week": 7}, {}]
+    assert [dict(m.variables) for m in messages] == [{"week": 7}, {"host": "ann"}]  # defaulted
     assert [m.path for m in messages] == [str(first), str(second)]
 
 
