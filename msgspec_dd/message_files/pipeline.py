@@ -134,27 +134,47 @@ def prepare_messages(
     UsageError (missing path, bad ``--var``, a variable no file declares) or ConfigError
     (unknown robot).
     """
-    files = discover(paths)
-    given = variables.Given(
-        variables.parse_var_args(var_args),
-        variables.load_vars_file(vars_file) if vars_file else {},
-    )
-    documents, problems = _load_all(files)
-    if not problems:  # a file that failed to load may be the one declaring the variable
+    given = _given(var_args, vars_file)
+    builtins = built_ins.builtins(tz=configured_timezone(config), samples=use_examples, now=now,
+                                  environ=environ)
+    results = run_messages(paths, config=config, given=given, robots_override=robots_override,
+                           builtins=builtins, samples=use_examples)
+    problems = [problem for result in results for problem in _stopping(result)]
+    if problems:
+        raise MessageError(problems)
+    return [_prepared(result, given) for result in results if result.rendered is not None]
+
+
+def run_messages(paths: Sequence[Path], *, config: Config, given: variables.Given,
+                 robots_override: Sequence[str], builtins: Mapping[str, Any],
+                 samples: bool = False) -> list[PipelineResult]:
+    """Every file under ``paths`` through the send pipeline, its problems kept as values.
+
+    ``preview`` shows each result, drafts included; :func:`prepare_messages` refuses the batch
+    when any result has a blocking problem. A file that cannot be loaded is a result with its
+    problem and no document.
+    """
+    documents, unloadable = _load_all(discover(paths))
+    if not unloadable:  # a file that failed to load may be the one declaring the variable
         _check_given_names(given, documents)
     for name in robots_override:
         config.robot(name)
-    pipeline = send_pipeline(config, given, robots_override, built_ins.builtins(
-        tz=configured_timezone(config), samples=use_examples, now=now, environ=environ), samples=use_examples)
-    prepared: list[PreparedMessage] = []
-    for document in documents:
-        result = pipeline.run(document)
-        problems.extend(result.blocking)
-        if not result.blocking and result.rendered is not None:
-            prepared.append(_prepared(result, document, given))
-    if problems:
-        raise MessageError(problems)
-    return prepared
+    pipeline = send_pipeline(config, given, robots_override, builtins, samples=samples)
+    failed = [PipelineResult(problem.path, (problem,)) for problem in unloadable]
+    return failed + [pipeline.run(document) for document in documents]
+
+
+def _given(var_args: Sequence[str], vars_file: Path | None) -> variables.Given:
+    """The values given on the command line and in the vars file."""
+    return variables.Given(
+        variables.parse_var_args(var_args),
+        variables.load_vars_file(vars_file) if vars_file else {},
+    )
+
+
+def _stopping(result: PipelineResult) -> list[Problem]:
+    """What stops ``result`` from going out: a file that did not load, or a blocking problem."""
+    return list(result.problems) if result.document is None else result.blocking
 
 
 def prepare_file(path: Path, **options: Any) -> PreparedMessage:
@@ -190,8 +210,9 @@ def chosen_robots(config: Config, override: Sequence[str]) -> Robots:
     return robots
 
 
-def _prepared(result: PipelineResult, document: Document, given: variables.Given) -> PreparedMessage:
-    assert result.rendered is not None
+def _prepared(result: PipelineResult, given: variables.Given) -> PreparedMessage:
+    assert result.rendered is not None and result.document is not None
+    document = result.document
     chosen = given.for_file(variables.declared(document.data))
     robots = tuple(robot.name for robot in result.robots)
     return PreparedMessage(document.path, document.sha256, robots, result.rendered.payload, chosen)
