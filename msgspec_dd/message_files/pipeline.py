@@ -134,7 +134,7 @@ def prepare_messages(
     UsageError (missing path, bad ``--var``, a variable no file declares) or ConfigError
     (unknown robot).
     """
-    given = _given(var_args, vars_file)
+    given = read_given(var_args, vars_file)
     builtins = built_ins.builtins(tz=configured_timezone(config), samples=use_examples, now=now,
                                   environ=environ)
     results = run_messages(paths, config=config, given=given, robots_override=robots_override,
@@ -164,7 +164,7 @@ def run_messages(paths: Sequence[Path], *, config: Config, given: variables.Give
     return failed + [pipeline.run(document) for document in documents]
 
 
-def _given(var_args: Sequence[str], vars_file: Path | None) -> variables.Given:
+def read_given(var_args: Sequence[str], vars_file: Path | None) -> variables.Given:
     """The values given on the command line and in the vars file."""
     return variables.Given(
         variables.parse_var_args(var_args),
