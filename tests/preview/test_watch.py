@@ -149,3 +149,18 @@ def test_the_page_reloads_after_a_file_is_saved(
     screenshot(opened, "preview-watch")
     assert opened.blocked == []
     assert _stop(process)[0] == 0
+
+
+def test_a_port_in_use_is_a_usage_error(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from msgspec_dd.cli import main
+
+    busy = PreviewServer(WatchSettings((Path("messages"),))).start()
+    try:
+        port = busy.url.rsplit(":", 1)[1].strip("/")
+        with pytest.raises(SystemExit) as exited:
+            main(["preview", "messages", "--watch", "--port", port])
+    finally:
+        busy.stop()
+    out, err = capsys.readouterr()
+    assert (exited.value.code, out) == (2, "")
+    assert f"cannot serve the preview on 127.0.0.1:{port}" in err and "--port" in err
