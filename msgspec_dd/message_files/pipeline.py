@@ -10,9 +10,11 @@ between the commands, injected:
 
 - ``lint`` (:func:`msgspec_dd.lint.engine.lint_paths`) runs every rule, fills each variable
   with its default or first example, and reports everything the stages find;
-- ``send``, ``render``, ``preview`` and the Action (:func:`prepare_messages`) run only the
-  blocking rules, with the values given on the command line, and refuse the whole batch when
-  any file has a blocking problem, before anything is posted.
+- ``send``, ``render`` and the Action (:func:`prepare_messages`) run only the blocking rules,
+  with the values given on the command line, and refuse the whole batch when any file has a
+  blocking problem, before anything is posted;
+- ``preview`` (:func:`run_messages`) runs the same, but keeps every file's result, so a draft
+  is shown with its problems.
 """
 
 from __future__ import annotations
