@@ -10,9 +10,11 @@ between the commands, injected:
 
 - ``lint`` (:func:`msgspec_dd.lint.engine.lint_paths`) runs every rule, fills each variable
   with its default or first example, and reports everything the stages find;
-- ``send``, ``render``, ``preview`` and the Action (:func:`prepare_messages`) run only the
-  blocking rules, with the values given on the command line, and refuse the whole batch when
-  any file has a blocking problem, before anything is posted.
+- ``send``, ``render`` and the Action (:func:`prepare_messages`) run only the blocking rules,
+  with the values given on the command line, and refuse the whole batch when any file has a
+  blocking problem, before anything is posted;
+- ``preview`` (:func:`run_messages`) runs the same, but keeps every file's result, so a draft
+  is shown with its problems.
 """
 
 from __future__ import annotations
@@ -139,27 +141,47 @@ def prepare_messages(
     UsageError (missing path, bad ``--var``, a variable no file declares) or ConfigError
     (unknown robot).
     """
-    files = discover(paths)
-    given = variables.Given(
-        variables.parse_var_args(var_args),
-        variables.load_vars_file(vars_file) if vars_file else {},
-    )
-    documents, problems = _load_all(files)
-    if not problems:  # a file that failed to load may be the one declaring the variable
+    given = read_given(var_args, vars_file)
+    builtins = built_ins.builtins(tz=configured_timezone(config), samples=use_examples, now=now,
+                                  environ=environ)
+    results = run_messages(paths, config=config, given=given, robots_override=robots_override,
+                           builtins=builtins, samples=use_examples)
+    problems = [problem for result in results for problem in _stopping(result)]
+    if problems:
+        raise MessageError(problems)
+    return [_prepared(result) for result in results if result.rendered is not None]
+
+
+def run_messages(paths: Sequence[Path], *, config: Config, given: variables.Given,
+                 robots_override: Sequence[str], builtins: Mapping[str, Any],
+                 samples: bool = False) -> list[PipelineResult]:
+    """Every file under ``paths`` through the send pipeline, its problems kept as values.
+
+    ``preview`` shows each result, drafts included; :func:`prepare_messages` refuses the batch
+    when any result has a blocking problem. A file that cannot be loaded is a result with its
+    problem and no document.
+    """
+    documents, unloadable = _load_all(discover(paths))
+    if not unloadable:  # a file that failed to load may be the one declaring the variable
         _check_given_names(given, documents)
     for name in robots_override:
         config.robot(name)
-    pipeline = send_pipeline(config, given, robots_override, built_ins.builtins(
-        tz=configured_timezone(config), samples=use_examples, now=now, environ=environ), samples=use_examples)
-    prepared: list[PreparedMessage] = []
-    for document in documents:
-        result = pipeline.run(document)
-        problems.extend(result.blocking)
-        if not result.blocking and result.rendered is not None:
-            prepared.append(_prepared(result, document))
-    if problems:
-        raise MessageError(problems)
-    return prepared
+    pipeline = send_pipeline(config, given, robots_override, builtins, samples=samples)
+    failed = [PipelineResult(problem.path, (problem,)) for problem in unloadable]
+    return failed + [pipeline.run(document) for document in documents]
+
+
+def read_given(var_args: Sequence[str], vars_file: Path | None) -> variables.Given:
+    """The values given on the command line and in the vars file."""
+    return variables.Given(
+        variables.parse_var_args(var_args),
+        variables.load_vars_file(vars_file) if vars_file else {},
+    )
+
+
+def _stopping(result: PipelineResult) -> list[Problem]:
+    """What stops ``result`` from going out: a file that did not load, or a blocking problem."""
+    return list(result.problems) if result.document is None else result.blocking
 
 
 def prepare_file(path: Path, **options: Any) -> PreparedMessage:
@@ -195,8 +217,9 @@ def chosen_robots(config: Config, override: Sequence[str]) -> Robots:
     return robots
 
 
-def _prepared(result: PipelineResult, document: Document) -> PreparedMessage:
-    assert result.rendered is not None and result.values is not None
+def _prepared(result: PipelineResult) -> PreparedMessage:
+    assert result.rendered is not None and result.document is not None and result.values is not None
+    document = result.document
     robots = tuple(robot.name for robot in result.robots)
     return PreparedMessage(document.path, document.sha256, robots, result.rendered.payload,
                            result.values)

@@ -1,41 +1,27 @@
 """The sandbox inbox: accepted messages as a DingTalk group shows them, refreshed live.
 
 :func:`inbox_page` takes the records the sandbox serves at ``/api/messages`` and renders each
-with the preview's renderer, server-side. The page's one script polls ``poll_url`` and reloads
-when the list changed; a Content-Security-Policy allows that script alone (by its hash), so a
-``<script>`` inside a message never runs even if escaping failed.
+with the preview's renderer, server-side. The page polls ``poll_url`` and reloads when the list
+changed, as ``preview --watch`` does (:mod:`msgspec_dd.preview.live_reload`).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from msgspec_dd.preview.live_reload import LiveReload
 from msgspec_dd.preview.message import render_message_html
 from msgspec_dd.preview.page import HEADING, HEADING_ZH, document
 
 __all__ = ["inbox_page"]
 
-_POLL_SCRIPT = """
-const state = %s;
-window.scrollTo(0, document.body.scrollHeight);
-async function poll() {
-  try {
-    const reply = await fetch(state.pollUrl, {cache: "no-store"});
-    const data = await reply.json();
-    const messages = data.messages || [];
-    const last = messages.length ? messages[messages.length - 1].id : 0;
-    if (messages.length !== state.count || last !== state.lastId) { location.reload(); return; }
-  } catch (err) { /* the sandbox may be restarting: try again */ }
-  setTimeout(poll, INTERVAL_MS);
-}
-setTimeout(poll, INTERVAL_MS);
-"""
+#: The signature of the reply of ``/api/messages``: how many messages, and the last one's id.
+_REPLY_SIGNATURE = (
+    "((m) => m.length + ':' + (m.length ? m[m.length - 1].id : 0))(data.messages || [])"
+)
 
 
 def inbox_page(
@@ -59,19 +45,17 @@ def inbox_page(
             '<p class="dd-empty">No messages yet. POST one to the webhook URL. 暂无消息。</p>'
         )
     last_id = records[-1].get("id", 0) if records else 0
-    state = {"pollUrl": poll_url, "count": len(records), "lastId": last_id}
-    # "<" escaped so no value can close the script element.
-    script = _POLL_SCRIPT.replace("INTERVAL_MS", str(int(interval_ms))) % json.dumps(state).replace(
-        "<", "\\u003c"
-    )
+    reload = LiveReload(poll_url, f"{len(records)}:{last_id}", _REPLY_SIGNATURE, interval_ms,
+                        on_load="window.scrollTo(0, document.body.scrollHeight);")
+    script, csp = reload.tag()
     body = (
         '<header class="dd-page-header" data-testid="page-header">'
         f"<h1>{html.escape(title)}</h1>"
         f'<p class="dd-page-subtitle" lang="zh-CN">{html.escape(HEADING)} · {HEADING_ZH}</p>'
         f'</header><main class="dd-inbox"><div class="dd-chat" data-testid="chat">{messages}</div>'
-        f"</main><script>{script}</script>"
+        f"</main>{script}"
     )
-    return document(title, body, csp=_csp(script))
+    return document(title, body, csp=csp)
 
 
 def _message_html(record: Mapping[str, Any], robot_name: str, tz: tzinfo | None) -> str:
@@ -83,14 +67,6 @@ def _message_html(record: Mapping[str, Any], robot_name: str, tz: tzinfo | None)
     # The group sees it vanish without a notice; the inbox keeps it, marked, to show it went.
     return ('<div class="dd-recalled" data-testid="recalled">'
             f'<div class="dd-recalled-note">recalled · 已撤回</div>{shown}</div>')
-
-
-def _csp(script: str) -> str:
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-    return (
-        "default-src 'none'; img-src https: http:; style-src 'unsafe-inline'; "
-        f"script-src 'sha256-{digest}'; connect-src 'self'; base-uri 'none'; form-action 'none'"
-    )
 
 
 def _body(record: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -124,15 +124,104 @@ def test_lint_warnings_are_shown_beside_the_message(
     assert "[unsupported-markdown]" in problems.group(1)
 
 
-def test_a_broken_message_is_exit_1_and_writes_nothing(
+def test_a_broken_message_is_a_draft_shown_with_its_errors_and_exit_1(
     messages: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Changed by issue 11: the page is written, the draft shown with its errors beside it.
     (messages / "broken.yaml").write_text(BROKEN, encoding="utf-8")
     code, out, err = run(["messages"], capsys)
+    assert (code, out) == (1, "")
+    assert "broken.yaml:" in err and ": error: " in err
+    assert err.endswith("wrote preview.html (3 messages, 1 with errors)\n")
+    page = (messages.parent / "preview.html").read_text(encoding="utf-8")
+    assert page.count('data-testid="item"') == 3
+    assert page.count('data-testid="draft"') == 1
+    draft = _section(page, "messages/broken.yaml")
+    assert 'data-testid="errors"' in draft and "broken.yaml:" in draft
+    # The schema stops the pipeline before rendering: the problems alone.
+    assert 'data-testid="not-rendered"' in draft and 'data-testid="bubble"' not in draft
+    assert "1 draft with errors" in page
+    assert "<script" not in page
+
+
+def _section(page: str, label: str) -> str:
+    found = re.search(rf'<section class="[^"]*" data-testid="item" data-label="{re.escape(label)}">'
+                      r"(.*?)</section>", page)
+    assert found is not None, label
+    return found.group(1)
+
+
+KEYWORD_CONFIG = """\
+robots:
+  default: {webhook_env: X}
+  ops: {webhook_env: Y, keywords: [告警], display_name: 运维助手}
+"""
+
+NEEDS_WHO = """\
+vars:
+  who: {type: string}
+message:
+  msgtype: text
+  text: {content: "值班 {{ who }}"}
+"""
+
+
+def test_a_missing_keyword_shows_the_message_beside_its_error(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (messages.parent / "msgspec-dd.yaml").write_text(KEYWORD_CONFIG, encoding="utf-8")
+    (messages / "ops.yaml").write_text("robot: ops\n" + TEXT, encoding="utf-8")
+    code, out, err = run(["messages/ops.yaml", "-o", "-"], capsys)
     assert code == 1
-    assert out == ""
-    assert "broken.yaml:" in err and "error" in err
-    assert not (messages.parent / "preview.html").exists()
+    assert err.startswith("messages/ops.yaml:2:1: error: robot 'ops' only accepts messages")
+    section = _section(out, "messages/ops.yaml")
+    assert "[missing-keyword]" in section
+    assert '<div class="dd-sender" data-testid="sender">运维助手</div>' in section
+    assert "大家好" in section and 'data-testid="bubble"' in section
+
+
+def test_a_message_that_cannot_render_shows_its_problems_alone(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (messages / "oncall.yaml").write_text(NEEDS_WHO, encoding="utf-8")
+    code, _, err = run(["messages", "-o", "out.html"], capsys)
+    assert code == 1
+    assert "variable 'who' is required" in err
+    section = _section((messages.parent / "out.html").read_text(encoding="utf-8"),
+                       "messages/oncall.yaml")
+    assert "variable &#x27;who&#x27; is required" in section
+    assert "[variable-without-example]" in section  # lint's hint: an example would show it
+    assert 'data-testid="not-rendered"' in section and 'data-testid="bubble"' not in section
+
+
+def test_the_draft_renders_once_the_variable_is_given(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (messages / "oncall.yaml").write_text(NEEDS_WHO, encoding="utf-8")
+    code, out, err = run(["messages/oncall.yaml", "--var", "who=Ann", "-o", "-"], capsys)
+    assert (code, err) == (0, "")
+    assert "值班 Ann" in out and 'data-testid="draft"' not in out
+
+
+def test_a_file_that_does_not_load_is_a_draft_too(
+    messages: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (messages / "tabs.yaml").write_text("message:\n\tmsgtype: text\n", encoding="utf-8")
+    code, out, _ = run(["messages", "-o", "-"], capsys)
+    assert code == 1
+    section = _section(out, "messages/tabs.yaml")
+    assert 'data-testid="errors"' in section and 'data-testid="not-rendered"' in section
+    assert out.count('data-testid="item"') == 3
+
+
+def test_display_name_is_the_sender(messages: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (messages.parent / "msgspec-dd.yaml").write_text(
+        "robots:\n  default: {webhook_env: X, display_name: 周报机器人}\n", encoding="utf-8")
+    code, out, _ = run(["messages/hello.yaml", "-o", "-"], capsys)
+    assert code == 0
+    assert '<div class="dd-sender" data-testid="sender">周报机器人</div>' in out
+    assert '<span class="dd-chatlist-name">周报机器人</span>' in out
+    assert "robot: default" in out  # the config's name stays in the panel's head
 
 
 @pytest.mark.parametrize(
@@ -143,6 +232,8 @@ def test_a_broken_message_is_exit_1_and_writes_nothing(
         (["messages", "-o", "no/such/dir/out.html"], "cannot write the preview"),
         (["messages", "--config", "nope.yaml"], "nope.yaml"),
         (["messages", "--bogus"], "--bogus"),
+        (["messages", "--watch", "--port", "70000"], "70000"),
+        (["missing.yaml", "--watch"], "missing.yaml"),
         ([], "Missing argument"),
     ],
 )
