@@ -11,6 +11,7 @@ and ``results`` (per file, what ``recall --format json`` prints); the summary ha
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
@@ -18,6 +19,7 @@ from msgspec_dd.action.inputs import ActionInputs
 from msgspec_dd.action.markdown import plain
 from msgspec_dd.action.runner import Runner
 from msgspec_dd.config import Config
+from msgspec_dd.delivery.git_ledger import GitBranch, parse_ledger
 from msgspec_dd.delivery.receipts import RecallOutcome, Receipts, open_ledger, recall
 from msgspec_dd.errors import UsageError
 from msgspec_dd.message_files.pipeline import prepare_file
@@ -35,11 +37,8 @@ def run_recall(inputs: ActionInputs, config: Config, runner: Runner, environ: Ma
         message = prepare_file(file, config=config, var_args=inputs.var_args,
                                vars_file=Path(inputs.vars_file) if inputs.vars_file else None,
                                robots_override=inputs.robots, environ=environ)
-        ledger = open_ledger(ledger_path)
-        try:
-            outcomes.extend(recall(message, ledger, receipts))
-        finally:
-            ledger.close()
+        with ExitStack() as stack:
+            outcomes.extend(recall(message, open_ledger(ledger_path, stack, message, config), receipts))
     for outcome in outcomes:
         err.write(log_line(runner.hide(f"msgspec-dd: {outcome.format()}")) + "\n")
     failed = sum(1 for outcome in outcomes if not outcome.recalled)
@@ -67,10 +66,10 @@ def _files(paths: Sequence[str]) -> list[Path]:
     return files
 
 
-def _ledger(environ: Mapping[str, str]) -> Path:
+def _ledger(environ: Mapping[str, str]) -> Path | GitBranch:
     value = environ.get("INPUT_LEDGER", "").strip()
     if not value:
         raise UsageError("command recall needs the ledger input: the ledger the send job wrote "
                          "(it holds each message's processQueryKey)")
-    return Path(value)
+    return parse_ledger(value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -14,11 +14,22 @@ import click
 from msgspec_dd.cli.options import config_option, variable_options
 
 if TYPE_CHECKING:
+    from msgspec_dd.delivery.git_ledger import GitBranch
     from msgspec_dd.delivery.ledger import Ledger
     from msgspec_dd.delivery.receipts import Receipts
     from msgspec_dd.message_files.pipeline import PreparedMessage
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _ledger(ctx: click.Context, param: click.Parameter, value: str) -> Path | GitBranch:
+    from msgspec_dd.delivery.git_ledger import parse_ledger
+    from msgspec_dd.errors import UsageError
+
+    try:
+        return parse_ledger(value)
+    except UsageError as err:
+        raise click.BadParameter(str(err), ctx=ctx, param=param) from err
 
 
 def receipt_options(function: F) -> F:
@@ -27,8 +38,8 @@ def receipt_options(function: F) -> F:
         config_option,
         click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
                      show_default=True, help="text = a line per robot; json = a document."),
-        click.option("--ledger", "ledger_path", required=True,
-                     type=click.Path(path_type=Path, dir_okay=False),
+        click.option("--ledger", "ledger_path", required=True, metavar="FILE|git:BRANCH",
+                     callback=_ledger,
                      help="The ledger send --ledger wrote (it holds each message's processQueryKey)."),
         click.option("--robot", "robot_name", metavar="NAME",
                      help="Only this app robot (default: each app robot of the file)."),
@@ -47,7 +58,7 @@ class Request:
     var_args: tuple[str, ...]
     vars_file: Path | None
     robot_name: str | None
-    ledger_path: Path
+    ledger_path: Path | GitBranch
     config_path: Path | None
 
 
@@ -61,7 +72,7 @@ def opened(request: Request) -> Iterator[tuple[PreparedMessage, Ledger, Receipts
     from msgspec_dd.delivery.receipts import NO_WEBHOOK_RECEIPTS, Receipts, open_ledger
     from msgspec_dd.message_files.pipeline import prepare_file
 
-    config = load_config(request.config_path)
+    config = load_config(request.config_path, paths=[request.file])
     message = prepare_file(request.file, config=config, var_args=request.var_args,
                            vars_file=request.vars_file,
                            robots_override=(request.robot_name,) if request.robot_name else ())
@@ -71,11 +82,8 @@ def opened(request: Request) -> Iterator[tuple[PreparedMessage, Ledger, Receipts
     if skipped:
         echo(f"msgspec-dd: note: left out webhook robot {', '.join(skipped)}: {NO_WEBHOOK_RECEIPTS}",
              err=True)
-    ledger = open_ledger(request.ledger_path)
-    try:
-        yield message, ledger, receipts
-    finally:
-        ledger.close()
+    with ExitStack() as stack:
+        yield message, open_ledger(request.ledger_path, stack, message, config), receipts
 
 
 class Outcome(Protocol):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ from msgspec_dd.config import Config, RobotKind
 from msgspec_dd.delivery.app import AppTransport
 from msgspec_dd.delivery.app_client import ReadStatus, RecallResult, TokenCache
 from msgspec_dd.delivery.batch import config_folder, plan
+from msgspec_dd.delivery.batch import open_ledger as open_batch_ledger
+from msgspec_dd.delivery.git_ledger import GitBranch
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.dingtalk.app_errors import AppError
 from msgspec_dd.errors import UsageError
@@ -205,10 +208,18 @@ def _describe(error: AppError) -> str:
     return f"HTTP {error.status} {text}" if error.status else text
 
 
-def open_ledger(path: Path) -> Ledger:
-    """The ledger ``send`` wrote at ``path``; :class:`UsageError` (exit 2) when there is none,
-    rather than an empty new one that could only say "not sent"."""
-    if not path.exists():
-        raise UsageError(f"{path}: no ledger there. recall and status read the ledger that "
+def open_ledger(spec: Path | GitBranch, stack: ExitStack, message: PreparedMessage,
+                config: Config) -> Ledger:
+    """The ledger ``send`` wrote (a file, or ``git:BRANCH``), closed by ``stack``; a git ledger
+    publishes the recall records when it closes. :class:`UsageError` (exit 2) when a file is not
+    there, rather than an empty new one that could only say "not sent"."""
+    if isinstance(spec, GitBranch):
+        ledger, _ = open_batch_ledger(spec, stack, [message], config)
+        assert ledger is not None
+        return ledger
+    if not spec.exists():
+        raise UsageError(f"{spec}: no ledger there. recall and status read the ledger that "
                          "send --ledger wrote; give its path with --ledger.")
-    return Ledger.open(path)
+    opened = Ledger.open(spec)
+    stack.callback(opened.close)
+    return opened

@@ -212,3 +212,33 @@ def test_a_bad_branch_name_or_no_origin_is_a_usage_error(tmp_path: Path) -> None
     repo.commit("first")
     with pytest.raises(UsageError, match="has none; add one, or give --ledger a file"):
         GitLedger.open(GitBranch(BRANCH), repository=repo.path)
+
+
+def test_recall_reads_and_records_in_a_git_ledger_from_a_fresh_clone(tmp_path: Path) -> None:
+    from msgspec_dd.sandbox.app_api import AppApi, AppSettings
+
+    api = AppApi(AppSettings())
+    config = ("robots:\n  announce:\n    app:\n      app_key_env: T_APP_KEY\n"
+              "      app_secret_env: T_APP_SECRET\n"
+              f"      robot_code: {api.settings.code}\n"
+              f"      conversation: \"{api.settings.conversation}\"\n")
+    message = "robot: announce\n" + MESSAGE
+    origin = origin_with_messages(tmp_path, {"msgspec-dd.yaml": config, "messages/a.yaml": message})
+    with SandboxServer(SandboxSettings(), app=api) as server:
+        env = {**clean_environ(), "T_APP_KEY": api.settings.app_key,
+               "T_APP_SECRET": api.settings.app_secret, "MSGSPEC_DD_API_BASE": server.base_url}
+        sent = run_cli(["send", "messages/a.yaml", "--ledger", f"git:{BRANCH}"],
+                       cwd=clone(origin, tmp_path / "send-job"), env=env)
+        assert sent.code == 0, sent.err
+        recall_job = clone(origin, tmp_path / "recall-job")
+        recalled = run_cli(["recall", "messages/a.yaml", "--ledger", f"git:{BRANCH}"],
+                           cwd=recall_job, env=env)
+        assert recalled.code == 0, recalled.err
+        assert "recalled" in recalled.out
+        again = run_cli(["recall", "messages/a.yaml", "--ledger", f"git:{BRANCH}"],
+                        cwd=clone(origin, tmp_path / "second-recall"), env=env)
+        assert again.code == 1, again.out + again.err
+    events = [record["event"] for record in ledger_records(origin)]
+    assert events.count("recall") == 2  # both recall jobs pushed what they did
+    for run in (sent, recalled, again):
+        assert api.settings.app_secret not in run.out + run.err
