@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import click
 
 from msgspec_dd.cli.options import config_option, variable_options
+from msgspec_dd.workflow_commands import json_log_text, log_line
 
 
 @click.command("render")
@@ -42,8 +44,16 @@ def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, forma
 
         body = request_body(message.payload, config.robot(robot_name))
     if format_ == "text":
-        click.echo(text_view(message.payload), nl=False)
+        click.echo(_for_the_log(text_view(message.payload)), nl=False)
     elif compact:
-        click.echo(wire.encode(body).decode("utf-8"))
+        click.echo(json_log_text(wire.encode(body).decode("utf-8")))
     else:
-        click.echo(wire.pretty(body))
+        click.echo(json_log_text(wire.pretty(body)))
+
+
+def _for_the_log(text: str) -> str:
+    """Inside GitHub Actions stdout is the job log: no line of a message may read as a workflow
+    command there. (JSON is always written so: its escape means the same character.)"""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return text
+    return "".join(log_line(line) + "\n" for line in text.splitlines())

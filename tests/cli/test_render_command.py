@@ -280,3 +280,16 @@ def test_render_for_an_app_robot_refuses_what_it_cannot_send(tmp_path: Path) -> 
     assert "cannot @-mention anyone" in result.err and "Traceback" not in result.err
     unknown = run_cli(["render", "at.yaml", "--robot", "nope"], cwd=tmp_path, env=environment())
     assert unknown.code == 2 and "unknown robot 'nope'" in unknown.err
+
+
+def test_in_github_actions_no_rendered_line_can_start_a_workflow_command(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(
+        'message: {msgtype: text, text: {content: "::error title=x::pwned\\n##[group]y"}}\n', "utf-8")
+    env = {**os.environ, "GITHUB_ACTIONS": "true"}
+    text = run_cli(["render", "m.yaml", "--format", "text"], cwd=tmp_path, env=env)
+    assert text.code == 0, text.err
+    assert not any(line.startswith("::") or "##[" in line for line in text.out.splitlines())
+    assert "\\::error title=x::pwned" in text.out
+    body = run_cli(["render", "m.yaml"], cwd=tmp_path, env=env)
+    assert "##[" not in body.out
+    assert json.loads(body.out)["text"]["content"] == "::error title=x::pwned\n##[group]y"
