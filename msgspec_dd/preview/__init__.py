@@ -6,13 +6,23 @@
 
 from __future__ import annotations
 
-from msgspec_dd.preview.inbox import inbox_page
-from msgspec_dd.preview.message import (
-    chat_list_summary,
-    render_chatlist_html,
-    render_message_html,
-)
-from msgspec_dd.preview.page import PreviewItem, render_page
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
+    from msgspec_dd.preview.inbox import inbox_page
+    from msgspec_dd.preview.message import chat_list_summary, render_chatlist_html, render_message_html
+    from msgspec_dd.preview.page import PreviewItem, render_page
+
+#: The public names, each imported from its module on first use: importing a submodule (the
+#: CLI does) never loads the others.
+_LAZY = {
+    "PreviewItem": "msgspec_dd.preview.page",
+    "chat_list_summary": "msgspec_dd.preview.message",
+    "inbox_page": "msgspec_dd.preview.inbox",
+    "render_chatlist_html": "msgspec_dd.preview.message",
+    "render_message_html": "msgspec_dd.preview.message",
+    "render_page": "msgspec_dd.preview.page",
+}
 
 __all__ = [
     "PreviewItem",
@@ -22,3 +32,12 @@ __all__ = [
     "render_message_html",
     "render_page",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

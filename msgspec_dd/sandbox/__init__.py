@@ -11,9 +11,41 @@ DingTalk's errcodes and texts (always HTTP 200, ``{"errcode": N, "errmsg": "..."
 
 from __future__ import annotations
 
-from msgspec_dd.sandbox.answers import Answer
-from msgspec_dd.sandbox.faults import Fault
-from msgspec_dd.sandbox.server import SandboxServer
-from msgspec_dd.sandbox.settings import SandboxSettings, new_secret, new_token, parse_rate
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Answer", "Fault", "SandboxServer", "SandboxSettings", "new_secret", "new_token", "parse_rate"]
+if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
+    from msgspec_dd.sandbox.answers import Answer
+    from msgspec_dd.sandbox.faults import Fault
+    from msgspec_dd.sandbox.server import SandboxServer
+    from msgspec_dd.sandbox.settings import SandboxSettings, new_secret, new_token, parse_rate
+
+#: The public names, each imported from its module on first use: importing a submodule (the
+#: CLI does) never loads the others.
+_LAZY = {
+    "Answer": "msgspec_dd.sandbox.answers",
+    "Fault": "msgspec_dd.sandbox.faults",
+    "SandboxServer": "msgspec_dd.sandbox.server",
+    "SandboxSettings": "msgspec_dd.sandbox.settings",
+    "new_secret": "msgspec_dd.sandbox.settings",
+    "new_token": "msgspec_dd.sandbox.settings",
+    "parse_rate": "msgspec_dd.sandbox.settings",
+}
+
+__all__ = [
+    "Answer",
+    "Fault",
+    "SandboxServer",
+    "SandboxSettings",
+    "new_secret",
+    "new_token",
+    "parse_rate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
