@@ -1,4 +1,5 @@
-"""A YAML value that silently changed type: unquoted phone numbers, numeric flags, dates.
+"""A YAML value that silently changed: unquoted phone numbers, numeric flags, dates, and text
+cut short by a ``#`` that YAML read as a comment.
 
 YAML reads ``13800138000`` as an integer, ``0`` as a number and ``2024-06-01`` as a date, but
 DingTalk wants strings: ``atMobiles`` entries, ``btnOrientation`` and ``hideAvatar`` (``"0"`` or
@@ -9,21 +10,28 @@ Passing::
     at: {atMobiles: ["13800138000"]}
     btnOrientation: "0"
 
+In a bare value `` #`` starts a comment: ``text: ### 今晚维护`` is an empty text, and
+``content: 今晚维护 #P1 请关注`` is only ``今晚维护``. A comment set off by two spaces and a
+space after ``#`` (``title: 周报  # shown in the list``) is taken as meant.
+
 Failing::
 
     at: {atMobiles: [13800138000]}
     btnOrientation: 0
+    text: ### 今晚维护 #P1
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from msgspec_dd.dingtalk.message_view import MENTION_LISTS
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
-from msgspec_dd.message_files.loader import PathT
+from msgspec_dd.message_files.loader import Document, PathT
+from msgspec_dd.message_files.yaml_hints import quote
 from msgspec_dd.problems import Level
 
 ID = "yaml-trap"
@@ -35,12 +43,47 @@ GENERIC = False
 
 _ID_LISTS = frozenset(MENTION_LISTS)
 _FLAGS = frozenset({"btnOrientation", "hideAvatar"})
+#: What follows a bare value that YAML cut at a comment: the spaces, the ``#`` and the next character.
+_COMMENT = re.compile(r"(\s+)#(.?)")
 
 
 def check(context: LintContext) -> Iterator[Finding]:
     data = context.data
     if isinstance(data, Mapping):
         yield from _walk(data.get("message"), ("message",))
+        yield from _comments(context.document, data.get("message"), ("message",))
+
+
+def _comments(document: Document, value: Any, path: PathT) -> Iterator[Finding]:
+    """Text that a ``#`` on its line silently ended (or emptied), value by value."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _comments(document, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _comments(document, item, (*path, index))
+    elif value is None or isinstance(value, str):
+        yield from _cut_by_comment(document, value, path)
+
+
+def _cut_by_comment(document: Document, value: str | None, path: PathT) -> Iterator[Finding]:
+    at = document.positions.values.get(path)
+    lines = document.text.split("\n")
+    if at is None or at[0] > len(lines):
+        return
+    line = lines[at[0] - 1]
+    rest = line[at[1] - 1:]
+    if value is None:
+        match = _COMMENT.match(rest)
+        if match:  # an empty value in a message is never meant, whatever the comment says
+            yield Finding(f"the value is empty: YAML read {rest.strip()!r} as a comment; quote it to send "
+                          f"it as text: {quote(rest.strip())}", path=path)
+        return
+    match = _COMMENT.match(rest[len(value):]) if value and rest.startswith(value) else None
+    if match and (match.group(1) == " " or match.group(2) not in ("", " ")):
+        cut = rest[len(value):].strip()
+        yield Finding(f"the text ends at {value!r}: YAML read {cut!r} as a comment; quote the whole "
+                      f"value to keep it: {quote(rest.strip())}", path=path)
 
 
 def _walk(value: Any, path: PathT) -> Iterator[Finding]:
