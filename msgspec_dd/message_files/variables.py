@@ -218,8 +218,8 @@ def resolve(
             problems.append(_problem(document, name, f"variable {name!r} holds text that is not valid "
                                      "Unicode (an unpaired surrogate); give it as UTF-8"))
             continue
-        problems.extend(_problem(document, name, f"variable {name!r}: {message}")
-                        for message in user_schemas.validate(checked.validator, value))
+        problems.extend(_problem(document, name, f"variable {name + where!r}: {message}")
+                        for where, message in user_schemas.located(checked.validator, value))
         values[name] = value
     return values, problems
 

@@ -166,7 +166,7 @@ def _message(error: ValidationError, path: JsonPath) -> str:
                 f"write {path[1]}: {{default: {_yaml_text(value)}}}, or give its type and examples")
     if keyword == "type":
         return f"must be {_expected_kind(expected)}, not a {_kind(value)}"
-    if keyword == "minLength" and value == "":
+    if (keyword == "minLength" and value == "") or (keyword == "minItems" and value == []):
         return "must not be empty"
     if keyword == "not" and "propertyNames" in error.absolute_schema_path:
         names = ", ".join(expected.get("enum", ())) if isinstance(expected, dict) else ""
