@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from msgspec_dd.errors import UsageError
+from msgspec_dd.errors import MISSING_VARIABLE, UsageError
 from msgspec_dd.lint.rules import variable_value
 from msgspec_dd.message_files.loader import (
     Document,
@@ -208,8 +208,8 @@ def resolve(
         if value is _MISSING:
             value = variable.sample if samples else variable.schema.get("default", _MISSING)
         if value is _MISSING:
-            problems.append(_problem(document, name, f"variable {name!r} is required: give it with "
-                                     f"--var {name}=VALUE or --vars-file, or declare a default"))
+            problems.append(_problem(document, name, f"variable {name!r} {MISSING_VARIABLE} "
+                                     f"{name}=VALUE or --vars-file, or declare a default"))
             continue
         if isinstance(value, Unparsed):
             problems.append(_problem(document, name, f"variable {name!r}: {value.message}"))

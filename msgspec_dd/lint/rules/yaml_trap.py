@@ -26,11 +26,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from msgspec_dd.dingtalk.message_view import MENTION_LISTS
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
-from msgspec_dd.message_files.loader import Document, PathT
+from msgspec_dd.message_files.loader import PathT
 from msgspec_dd.message_files.yaml_hints import quote
 from msgspec_dd.problems import Level
 
@@ -51,24 +52,32 @@ def check(context: LintContext) -> Iterator[Finding]:
     data = context.data
     if isinstance(data, Mapping):
         yield from _walk(data.get("message"), ("message",))
-        yield from _comments(context.document, data.get("message"), ("message",))
+        source = _Source(context.document.positions.values, context.document.text.split("\n"))
+        yield from _comments(source, data.get("message"), ("message",))
 
 
-def _comments(document: Document, value: Any, path: PathT) -> Iterator[Finding]:
+@dataclass(frozen=True)
+class _Source:
+    """Where each value starts, and the file's lines (split once: files may hold 50,000 values)."""
+
+    starts: Mapping[PathT, tuple[int, int]]
+    lines: list[str]
+
+
+def _comments(source: _Source, value: Any, path: PathT) -> Iterator[Finding]:
     """Text that a ``#`` on its line silently ended (or emptied), value by value."""
     if isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _comments(document, item, (*path, key))
+            yield from _comments(source, item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _comments(document, item, (*path, index))
+            yield from _comments(source, item, (*path, index))
     elif value is None or isinstance(value, str):
-        yield from _cut_by_comment(document, value, path)
+        yield from _cut_by_comment(source, value, path)
 
 
-def _cut_by_comment(document: Document, value: str | None, path: PathT) -> Iterator[Finding]:
-    at = document.positions.values.get(path)
-    lines = document.text.split("\n")
+def _cut_by_comment(source: _Source, value: str | None, path: PathT) -> Iterator[Finding]:
+    at, lines = source.starts.get(path), source.lines
     if at is None or at[0] > len(lines):
         return
     line = lines[at[0] - 1]
