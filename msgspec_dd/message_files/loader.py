@@ -200,15 +200,16 @@ def parse_yaml(text: str, name: str, *, loader_class: type[Any] = _Loader) -> tu
         raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
     except (ValueError, TypeError, AttributeError, OverflowError) as err:
         # A tag or value YAML parses but cannot build: 2024-02-30, !!int "abc", 5,000 digits.
-        line, column = _unbuildable(loader, node, _Lines(text))
+        line, column, value = _unbuildable(loader, node, _Lines(text))
         raise LoadError(_problem(name, line, column,
-                                 f"invalid YAML value: {err}; quote it to keep it as text")) from err
+                                 f"invalid YAML value{value}: {err}; quote it to keep it as text")) from err
     finally:
         loader.dispose()
 
 
-def _unbuildable(loader: Any, root: yaml.Node | None, lines: _Lines) -> tuple[int, int]:
-    """Where the first scalar the constructor cannot build is (1:1 if none is found).
+def _unbuildable(loader: Any, root: yaml.Node | None, lines: _Lines) -> tuple[int, int, str]:
+    """Where the first scalar the constructor cannot build is, and its text as " 'text'" (1:1
+    and "" if none is found).
 
     Only called once construction failed, so trying each scalar again costs nothing in the
     ordinary case; the walk is iterative, and the walker has already bounded its size.
@@ -223,12 +224,13 @@ def _unbuildable(loader: Any, root: yaml.Node | None, lines: _Lines) -> tuple[in
             try:
                 loader.construct_object(node)
             except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
-                return lines.position(node.start_mark)
+                text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+                return (*lines.position(node.start_mark), f" {text!r}")
         elif isinstance(node, yaml.SequenceNode):
             pending.extend(reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
             pending.extend(part for pair in reversed(node.value) for part in reversed(pair))
-    return (1, 1)
+    return (1, 1, "")
 
 
 def parse_json(text: str, name: str) -> tuple[Any, Positions]:

@@ -23,7 +23,8 @@ _STARTERS = {
     ">": "YAML reads `>` at the start of a value as the start of a folded block of text",
 }
 #: A key and the start of its value (or a list item's dash), on one source line.
-_KEYED = re.compile(r"^(\s*(?:-\s+)*)((?:[^\s:#'\"][^:#]*?|\"[^\"]*\"|'[^']*')\s*:)[ \t]+(?=\S)")
+#: (Flow collections, ``{a: @b}``, are left to the parser's own words.)
+_KEYED = re.compile(r"^(\s*(?:-\s+)*)((?:[^\s:#'\"{}\[\],][^:#{}\[\],]*?|\"[^\"]*\"|'[^']*')\s*:)[ \t]+(?=\S)")
 _ITEM = re.compile(r"^(\s*(?:-\s+)+)(?=\S)")
 
 

@@ -34,7 +34,8 @@ HINTS = [
      'quote the whole value: text: "| 服务 | 状态 |"'),
     ("yaml-colon-in-value.yaml", "the value holds ': ' (column 18), which YAML reads as the start of "
      'another key; quote the whole value: content: "运维通知: 订单服务 CPU: 95%"'),
-    ("yaml-bad-date.yaml", "invalid YAML value: day is out of range for month; quote it to keep it as text"),
+    ("yaml-bad-date.yaml", "invalid YAML value '2024-02-30': day is out of range for month; quote it "
+     "to keep it as text"),
     ("heading-as-comment.yaml", "the value is empty: YAML read '### 今晚维护 #P1' as a comment; quote it "
      'to send it as text: "### 今晚维护 #P1"'),
     ("hashtag-cuts-text.yaml", "the text ends at '今晚维护': YAML read '#P1 请关注' as a comment; quote "
