@@ -40,6 +40,8 @@ HINTS = [
      'to send it as text: "### 今晚维护 #P1"'),
     ("hashtag-cuts-text.yaml", "the text ends at '今晚维护': YAML read '#P1 请关注' as a comment; quote "
      'the whole value to keep it: "今晚维护 #P1 请关注"'),
+    ("anchor-drops-text.yaml", "YAML read '&urgent' as an anchor and dropped it: the text starts at "
+     "'今晚维护'; quote the whole value to keep it: \"&urgent 今晚维护\""),
     ("bare-body.yaml", "this is a bare DingTalk body (top-level 'msgtype'); put it under 'message:': add "
      "a line 'message:' at the top and indent the body under it by two spaces"),
     ("bare-body.json", "this is a bare DingTalk body (top-level 'msgtype'); put it under 'message:': "

@@ -11,7 +11,9 @@ Passing::
 
 In a bare value `` #`` starts a comment: ``text: ### 今晚维护`` is an empty text, and
 ``content: 今晚维护 #P1 请关注`` is only ``今晚维护``. A comment set off by two spaces and a
-space after ``#`` (``title: 周报  # shown in the list``) is taken as meant.
+space after ``#`` (``title: 周报  # shown in the list``) is taken as meant. Likewise
+``content: &urgent 今晚维护`` sends ``今晚维护``: YAML took ``&urgent`` as an anchor (one that
+no ``*urgent`` uses is reported).
 
 Failing::
 
@@ -26,6 +28,7 @@ import datetime
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from msgspec_dd.dingtalk.message_view import MENTION_LISTS
@@ -45,13 +48,16 @@ _ID_LISTS = frozenset(MENTION_LISTS)
 _FLAGS = frozenset({"btnOrientation", "hideAvatar"})
 #: What follows a bare value that YAML cut at a comment: the spaces, the ``#`` and the next character.
 _COMMENT = re.compile(r"(\s+)#(.?)")
+_ANCHOR = re.compile(r"&([^\s,\[\]{}]+)\s+")
+_ALIAS = re.compile(r"\*([^\s,\[\]{}]+)")
 
 
 def check(context: LintContext) -> Iterator[Finding]:
     data = context.data
     if isinstance(data, Mapping):
         yield from _walk(data.get("message"), ("message",))
-        source = _Source(context.document.positions.values, context.document.text.split("\n"))
+        text = context.document.text
+        source = _Source(context.document.positions.values, text.split("\n"), text)
         yield from _comments(source, data.get("message"), ("message",))
 
 
@@ -61,6 +67,12 @@ class _Source:
 
     starts: Mapping[PathT, tuple[int, int]]
     lines: list[str]
+    text: str
+
+    @cached_property
+    def aliases(self) -> frozenset[str]:
+        """Every ``*name`` the file uses (found once, when a value has an anchor)."""
+        return frozenset(_ALIAS.findall(self.text))
 
 
 def _comments(source: _Source, value: Any, path: PathT) -> Iterator[Finding]:
@@ -73,6 +85,7 @@ def _comments(source: _Source, value: Any, path: PathT) -> Iterator[Finding]:
             yield from _comments(source, item, (*path, index))
     elif value is None or isinstance(value, str):
         yield from _cut_by_comment(source, value, path)
+        yield from _anchor_dropped(source, value, path)
 
 
 def _cut_by_comment(source: _Source, value: str | None, path: PathT) -> Iterator[Finding]:
@@ -115,3 +128,15 @@ def _check_field(key: str, value: Any, path: PathT) -> Iterator[Finding]:
             if isinstance(item, (int, float)) and not isinstance(item, bool):
                 yield Finding(f"{key} entry {item} is a number (an unquoted phone number or id); "
                               f"quote it: \"{item}\"", path=(*path, index))
+
+
+def _anchor_dropped(source: _Source, value: str | None, path: PathT) -> Iterator[Finding]:
+    """``content: &urgent 今晚维护``: YAML takes ``&urgent`` as an anchor and sends the rest."""
+    at = source.starts.get(path)
+    if not isinstance(value, str) or at is None or at[0] > len(source.lines):
+        return
+    match = _ANCHOR.match(source.lines[at[0] - 1], at[1] - 1)
+    if match and match.group(1) not in source.aliases:  # an anchor used by an alias is meant
+        line = source.lines[at[0] - 1][at[1] - 1:]
+        yield Finding(f"YAML read {'&' + match.group(1)!r} as an anchor and dropped it: the text starts at "
+                      f"{value[:20]!r}; quote the whole value to keep it: {quote(line.strip())}", path=path)
