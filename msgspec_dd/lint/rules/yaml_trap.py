@@ -1,4 +1,4 @@
-"""A YAML value that silently changed: unquoted phone numbers, numeric flags, dates, text cut at ``#``.
+"""A YAML value that silently changed: unquoted phone numbers, numeric flags, dates, text cut short.
 
 YAML reads ``13800138000`` as an integer, ``0`` as a number and ``2024-06-01`` as a date, but
 DingTalk wants strings: ``atMobiles`` entries, ``btnOrientation`` and ``hideAvatar`` (``"0"`` or
