@@ -22,6 +22,10 @@ _STARTERS = {
     "|": "YAML reads `|` at the start of a value as the start of a block of text",
     ">": "YAML reads `>` at the start of a value as the start of a folded block of text",
 }
+#: Values YAML reads as a whole of their own, when chat text goes on after them: ``[紧急] 服务宕机``.
+_OPENERS = {"[": "a list", "{": "a mapping", '"': "a quoted text", "'": "a quoted text"}
+#: What the parser says when text follows such a value on its line.
+_TEXT_AFTER = ("did not find expected key", "expected <block end>")
 #: A key and the start of its value (or a list item's dash), on one source line.
 #: (Flow collections, ``{a: @b}``, are left to the parser's own words.)
 _KEYED = re.compile(r"^(\s*(?:-\s+)*)((?:[^\s:#'\"{}\[\],][^:#{}\[\],]*?|\"[^\"]*\"|'[^']*')\s*:)[ \t]+(?=\S)")
@@ -46,6 +50,10 @@ def hint(line: str, column: int, problem: str) -> Hint | None:
         return _colon_hint(line, start, value)
     if value[:1] in _STARTERS:
         return Hint(start + 1, f"{_STARTERS[value[0]]}; quote the whole value: {_quoted_line(line, start, value)}")
+    if value[:1] in _OPENERS and column > start + 2 and any(words in problem for words in _TEXT_AFTER):
+        return Hint(start + 1, f"YAML reads the start of the value as {_OPENERS[value[0]]}, ending before "
+                               f"column {column}, and cannot go on with the rest of the line; quote the whole "
+                               f"value: {_quoted_line(line, start, value)}")
     return None
 
 

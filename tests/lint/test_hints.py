@@ -34,6 +34,10 @@ HINTS = [
      'quote the whole value: text: "| 服务 | 状态 |"'),
     ("yaml-colon-in-value.yaml", "the value holds ': ' (column 18), which YAML reads as the start of "
      'another key; quote the whole value: content: "运维通知: 订单服务 CPU: 95%"'),
+    ("yaml-bracket-prefix.yaml", "YAML reads the start of the value as a list, ending before column 19, "
+     'and cannot go on with the rest of the line; quote the whole value: content: "[紧急] 订单服务宕机"'),
+    ("yaml-quoted-prefix.yaml", "YAML reads the start of the value as a quoted text, ending before column "
+     "19, and cannot go on with the rest of the line; quote the whole value: content: '\"紧急\" 订单服务宕机'"),
     ("yaml-bad-date.yaml", "invalid YAML value '2024-02-30': day is out of range for month; quote it "
      "to keep it as text"),
     ("heading-as-comment.yaml", "the value is empty: YAML read '### 今晚维护 #P1' as a comment; quote it "
