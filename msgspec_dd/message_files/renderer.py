@@ -117,25 +117,28 @@ class _Renderer:
 
     def items(self, values: list[Any], src: PathT, out: PathT, context: Mapping[str, Any]) -> list[Any]:
         result: list[Any] = []
-        filters: list[tuple[PathT, str]] = []
+        dropped: list[tuple[PathT, str]] = []
         for index, item in enumerate(values):
             if isinstance(item, Mapping) and CONTROL_KEYS & item.keys():
-                filters.extend([((*src, index, IF), str(item[IF]))] if IF in item else [])
-                for scope in self.expansions(item, (*src, index), context):
+                scopes, kept = self.expansions(item, (*src, index), context)
+                dropped.extend([((*src, index, IF), str(item[IF]))] if scopes and not kept else [])
+                for scope in kept:
                     result.append(self.controlled(item, (*src, index), (*out, len(result)), scope))
             else:
                 result.append(self.node(item, (*src, index), (*out, len(result)), context))
-        if values and not result and filters:  # so "must not be empty" can say why it is
-            self.emptied[out] = filters[0]
+        if not result and dropped:  # so "must not be empty" can say why it is
+            self.emptied[out] = dropped[0]
         return result
 
-    def expansions(self, item: Mapping[str, Any], src: PathT, context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def expansions(self, item: Mapping[str, Any], src: PathT,
+                   context: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The scopes ``$for`` makes, and those ``$if`` keeps of them."""
         scopes = [dict(context)]
         if FOR in item:
             scopes = self.loop(item[FOR], (*src, FOR), context)
         if IF in item:
-            scopes = [scope for scope in scopes if self.evaluate(item[IF], (*src, IF), scope, truth=True)]
-        return scopes
+            return scopes, [scope for scope in scopes if self.evaluate(item[IF], (*src, IF), scope, truth=True)]
+        return scopes, scopes
 
     def loop(self, clause: Any, src: PathT, context: Mapping[str, Any]) -> list[dict[str, Any]]:
         try:
