@@ -1,9 +1,10 @@
 """Hints for the YAML mistakes people make writing chat text, instead of the parser's words.
 
-Chat messages start with ``@`` (a mention), ``**`` (bold), `` ` `` (code), ``!`` or ``&`` and
-hold ``: `` (``CPU: 95%``), all of which YAML reads specially in an unquoted value. PyYAML then
-says "found character that cannot start any token" or "while scanning an alias". Here the
-offending value is found on its source line and the hint says what YAML did and how to quote it.
+Chat messages start with ``@`` (a mention), ``**`` (bold), `` ` `` (code), ``!``, ``&`` or
+``[紧急]`` and hold ``: `` (``CPU: 95%``), and templates start with ``{{``: YAML reads all of
+these specially in an unquoted value. PyYAML then says "found character that cannot start any
+token" or "while scanning an alias". Here the offending value is found on its source line and
+the hint says what YAML did and how to quote it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def hint(line: str, column: int, problem: str) -> Hint | None:
     value = _strip_comment(line[start:]).rstrip()
     if "mapping values are not allowed" in problem and ": " in value:
         return _colon_hint(line, start, value)
+    if value.startswith("{{"):
+        return Hint(start + 1, "YAML reads a bare value starting with '{{' as a mapping, not as a template; "
+                               f"quote the whole value: {_quoted_line(line, start, value)}")
     if value[:1] in _STARTERS:
         return Hint(start + 1, f"{_STARTERS[value[0]]}; quote the whole value: {_quoted_line(line, start, value)}")
     if value[:1] in _OPENERS and column > start + 2 and any(words in problem for words in _TEXT_AFTER):

@@ -161,6 +161,9 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         return f"{_json(value)} is not one of {choices}"
     if keyword == "type" and expected == "string" and isinstance(value, (int, float, bool)):
         return f"{_yaml_text(value)} must be a string, not a {_kind(value)}: quote it in YAML"
+    if keyword == "type" and expected == "string" and isinstance(value, (list, dict)):
+        return (f"must be a string, not a {_kind(value)}: YAML reads a bare value starting with "
+                f"{'[' if isinstance(value, list) else '{'} as a {_kind(value)}; quote the text")
     if keyword == "type" and len(path) == 2 and path[0] == "vars":
         return (f"variable {path[1]!r} must be declared as a JSON Schema (a mapping), not a {_kind(value)}: "
                 f"write {path[1]}: {{default: {_yaml_text(value)}}}, or give its type and examples")

@@ -38,6 +38,10 @@ HINTS = [
      'and cannot go on with the rest of the line; quote the whole value: content: "[紧急] 订单服务宕机"'),
     ("yaml-quoted-prefix.yaml", "YAML reads the start of the value as a quoted text, ending before column "
      "19, and cannot go on with the rest of the line; quote the whole value: content: '\"紧急\" 订单服务宕机'"),
+    ("yaml-template-start.yaml", "YAML reads a bare value starting with '{{' as a mapping, not as a "
+     'template; quote the whole value: content: "{{ name }} 你好"'),
+    ("bracket-list.yaml", "must be a string, not a list: YAML reads a bare value starting with [ as a list; "
+     "quote the text"),
     ("yaml-bad-date.yaml", "invalid YAML value '2024-02-30': day is out of range for month; quote it "
      "to keep it as text"),
     ("heading-as-comment.yaml", "the value is empty: YAML read '### 今晚维护 #P1' as a comment; quote it "
