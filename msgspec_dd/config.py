@@ -147,7 +147,8 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None,
         if path is None:
             return default_config()
     elif not path.is_file():
-        raise config_error(f"{path}: config file not found. Check the --config path.")
+        found = "is not a regular file" if path.exists() else "not found"
+        raise config_error(f"{path}: config file {found}. Check the --config path.")
     from msgspec_dd.message_files.loader import LoadError, load_document
 
     try:

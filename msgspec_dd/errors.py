@@ -44,7 +44,22 @@ class MessageError(MsgspecError):
         count = len(self.problems)
         return (*(problem.format() for problem in self.problems),
                 f"msgspec-dd: {count} problem{'s' * (count != 1)} in messages, so nothing was done. "
-                "Fix them and run again (msgspec-dd lint shows every problem).")
+                f"{self._what_to_do()}")
+
+    def _what_to_do(self) -> str:
+        # Lint fills variables with their examples, so it cannot show a missing value.
+        missing = [p for p in self.problems if MISSING_VARIABLE in p.message]
+        if len(missing) == len(self.problems):
+            return "Give the missing values with --var NAME=… (or --vars-file) and run again."
+        if missing:
+            return ("Give the missing values with --var NAME=…, fix the rest and run again "
+                    "(msgspec-dd lint shows every other problem).")
+        return "Fix them and run again (msgspec-dd lint shows every problem)."
+
+
+#: How a missing variable's problem reads (:mod:`msgspec_dd.message_files.variables`), so the
+#: closing advice can tell it from problems lint would show.
+MISSING_VARIABLE = "is required: give it with --var"
 
 
 class DeliveryError(MsgspecError):

@@ -18,7 +18,7 @@ from msgspec_dd.config import Config, RobotConfig
 from msgspec_dd.lint import checks
 from msgspec_dd.lint.registry import RULES
 from msgspec_dd.lint.rule import LintContext
-from msgspec_dd.lint.rules import committed_secret
+from msgspec_dd.lint.rules import committed_secret, robot_rate
 from msgspec_dd.message_files import built_ins, variables
 from msgspec_dd.message_files.discovery import discover
 from msgspec_dd.message_files.loader import Document, LoadError, load_document
@@ -55,14 +55,16 @@ def lint_paths(paths: Sequence[Path], config: Config, *, jobs: int | None = None
 
 
 def _config_secrets(config: Config) -> list[Problem]:
-    """``msgspec-dd.yaml`` is committed too: a token or secret written there is flagged as well."""
+    """``msgspec-dd.yaml`` is committed too: a token or secret written there is flagged as well,
+    and so is a webhook robot's rate above DingTalk's limit."""
     if config.path is None:
         return []
     try:
         document = load_document(config.path)
     except LoadError:
         return []  # load_config already read it; a race is not lint's problem
-    return sorted(checks.run_rule(committed_secret, LintContext(document, config)))
+    context = LintContext(document, config)
+    return sorted(p for rule in (committed_secret, robot_rate) for p in checks.run_rule(rule, context))
 
 
 def _lint_files(files: Sequence[Path], config: Config, jobs: int | None) -> Iterable[list[Problem]]:

@@ -16,10 +16,12 @@ from msgspec_dd.lint.rules import (
     committed_secret,
     file_schema,
     insecure_url,
+    invalid_mobile,
     invalid_when,
     missing_keyword,
     payload_schema,
     render_failed,
+    robot_rate,
     template_syntax,
     undeclared_variable,
     unknown_robot,
@@ -55,8 +57,10 @@ RULES: dict[str, Rule] = {
         insecure_url,
         at_not_mentioned,
         at_no_effect,
+        invalid_mobile,
         unsupported_markdown,
         app_robot_unsupported,
         app_robot_hide_avatar,
+        robot_rate,
     )
 }

@@ -63,10 +63,11 @@ def _expand(path: Path, note: Callable[[str], None]) -> list[Path]:
             and not _hidden(file.relative_to(path))
         )
         return _inside_repository(path, files, note)
+    if path.exists():  # before the link test: /dev/stdin is a link that leads to a pipe
+        raise UsageError(f"{path}: not a regular file or directory (a pipe or a device); "
+                         "give a message file or a folder")
     if path.is_symlink():
         raise UsageError(f"{path}: a broken symbolic link (or a loop of links); point it at a message file")
-    if path.exists():
-        raise UsageError(f"{path}: not a regular file or directory; give a message file or a folder")
     raise UsageError(f"{path}: no such file or directory")
 
 

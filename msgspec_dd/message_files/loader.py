@@ -21,6 +21,7 @@ import yaml
 
 from msgspec_dd.errors import MsgspecError
 from msgspec_dd.lint.rules import yaml_syntax
+from msgspec_dd.message_files import yaml_hints
 from msgspec_dd.problems import Problem
 
 #: A message body may be at most 20,000 bytes; a source file far larger is a mistake or an attack.
@@ -183,6 +184,7 @@ def parse_yaml(text: str, name: str, *, loader_class: type[Any] = _Loader) -> tu
     ``loader_class`` may be PyYAML's pure-Python ``SafeLoader``, whose messages name the column.
     """
     loader = loader_class(text)
+    node: yaml.Node | None = None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -198,9 +200,37 @@ def parse_yaml(text: str, name: str, *, loader_class: type[Any] = _Loader) -> tu
         raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
     except (ValueError, TypeError, AttributeError, OverflowError) as err:
         # A tag or value YAML parses but cannot build: 2024-02-30, !!int "abc", 5,000 digits.
-        raise LoadError(_problem(name, 1, 1, f"invalid YAML value: {err}; quote it to keep it as text")) from err
+        line, column, value = _unbuildable(loader, node, _Lines(text))
+        raise LoadError(_problem(name, line, column,
+                                 f"invalid YAML value{value}: {err}; quote it to keep it as text")) from err
     finally:
         loader.dispose()
+
+
+def _unbuildable(loader: Any, root: yaml.Node | None, lines: _Lines) -> tuple[int, int, str]:
+    """Where the first scalar the constructor cannot build is, and its text as " 'text'" (1:1
+    and "" if none is found).
+
+    Only called once construction failed, so trying each scalar again costs nothing in the
+    ordinary case; the walk is iterative, and the walker has already bounded its size.
+    """
+    pending, seen = [] if root is None else [root], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node)
+            except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
+                text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+                return (*lines.position(node.start_mark), f" {text!r}")
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in reversed(node.value) for part in reversed(pair))
+    return (1, 1, "")
 
 
 def parse_json(text: str, name: str) -> tuple[Any, Positions]:
@@ -221,6 +251,9 @@ def _yaml_problem(name: str, err: yaml.MarkedYAMLError, text: str) -> Problem:
     line, column = _Lines(text).position(mark) if mark else (1, 1)
     what = " ".join(part for part in (err.context, err.problem) if part) or "invalid YAML"
     source_lines = text.splitlines()
+    found = yaml_hints.hint(source_lines[line - 1], column, what) if line <= len(source_lines) else None
+    if found is not None:
+        return _problem(name, line, found.column, found.message)
     if line <= len(source_lines) and "\t" in source_lines[line - 1][:column]:
         what += " (YAML does not allow tabs for indentation; use spaces)"
     return _problem(name, line, column, f"invalid YAML: {what}")
@@ -267,7 +300,9 @@ class _Walker:
         self.seen: set[int] = set()
         self.aliased = False
 
-    def walk(self, node: yaml.Node, path: PathT) -> None:
+    def walk(self, node: yaml.Node, path: PathT, indent: int = 0) -> None:
+        """Record ``node`` at ``path``; ``indent`` is the 0-based column of the key or ``-`` that
+        holds it, from which a ``|2`` block's indentation indicator counts."""
         self._count(node)
         if len(path) > MAX_DEPTH:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
@@ -276,12 +311,21 @@ class _Walker:
             self.aliased = self.aliased or id(node) in self.seen
             self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode) and node.style == "|":
-            self.positions.literal_blocks[path] = self.lines.indent_after(node.start_mark)
+            self.positions.literal_blocks[path] = self._block_indent(node, indent)
         if isinstance(node, yaml.MappingNode):
             self._walk_mapping(node, path)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self.walk(item, (*path, index))
+                self.walk(item, (*path, index), node.start_mark.column)
+
+    def _block_indent(self, node: yaml.ScalarNode, indent: int) -> int:
+        """The 1-based column a literal block's content starts at: given by an indentation
+        indicator (``|2``: two more than the key), else by its first non-blank line."""
+        header = _BLOCK_HEADER.match(self.lines.text, node.start_mark.index)
+        digit = header.group(1) or header.group(2) if header else None
+        if digit:
+            return indent + int(digit) + 1
+        return self.lines.indent_after(node.start_mark)
 
     def _count(self, node: yaml.Node) -> None:
         self.visited += 1
@@ -316,7 +360,7 @@ class _Walker:
 
     def _walk_item(self, key_node: yaml.Node, value_node: yaml.Node, path: PathT) -> None:
         self.positions.keys.setdefault(path, self.lines.position(key_node.start_mark))
-        self.walk(value_node, path)
+        self.walk(value_node, path, key_node.start_mark.column)
 
     def _at(self, node: yaml.Node, message: str) -> Problem:
         line, column = self.lines.position(node.start_mark)
@@ -324,6 +368,9 @@ class _Walker:
 
 
 _MERGE = "tag:yaml.org,2002:merge"
+#: A literal block's header: ``|``, then an indentation indicator and a chomping indicator in
+#: either order (``|2-``, ``|-2``).
+_BLOCK_HEADER = re.compile(r"\|(?:([1-9])[+-]?|[+-]([1-9])?)?")
 
 
 def _own_items(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:

@@ -34,7 +34,7 @@ from msgspec_dd.message_files import built_ins, variables
 from msgspec_dd.message_files.discovery import discover
 from msgspec_dd.message_files.loader import Document, LoadError, load_document
 from msgspec_dd.message_files.renderer import Rendered, render_message
-from msgspec_dd.message_files.targets import file_robots
+from msgspec_dd.message_files.targets import file_robots, robot_path
 from msgspec_dd.problems import Problem
 
 #: The "resolve variables" stage: values for a file's variables (None: nothing to render with).
@@ -251,7 +251,7 @@ def _robot(config: Config, name: str, document: Document) -> RobotConfig:
     try:
         return config.robot(name)
     except ConfigError as err:
-        line, column = document.positions.locate(("robot",))
+        line, column = document.positions.locate(robot_path(document.data, name))
         raise ConfigError(f"{document.path}:{line}:{column}: {err}") from err
 
 

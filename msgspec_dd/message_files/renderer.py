@@ -35,6 +35,9 @@ class Rendered:
 
     payload: Any
     origin: dict[PathT, PathT] = field(default_factory=dict)
+    #: Rendered lists that came out empty because ``$if`` dropped every item: that ``$if``'s
+    #: source path and text.
+    emptied: dict[PathT, tuple[PathT, str]] = field(default_factory=dict)
 
     def source(self, path: PathT) -> PathT:
         """The source path of rendered ``path`` (or of its nearest ancestor)."""
@@ -75,12 +78,13 @@ def render_message(
         line, column = document.positions.locate_line(failure.path, failure.line)
         rule = render_failed
         return None, [Problem(document.path, line, column, rule.ID, rule.LEVEL, failure.message)]
-    return Rendered(payload, renderer.origin), []
+    return Rendered(payload, renderer.origin, renderer.emptied), []
 
 
 class _Renderer:
     def __init__(self) -> None:
         self.origin: dict[PathT, PathT] = {}
+        self.emptied: dict[PathT, tuple[PathT, str]] = {}
 
     def node(self, value: Any, src: PathT, out: PathT, context: Mapping[str, Any]) -> Any:
         self.origin[out] = src
@@ -113,21 +117,28 @@ class _Renderer:
 
     def items(self, values: list[Any], src: PathT, out: PathT, context: Mapping[str, Any]) -> list[Any]:
         result: list[Any] = []
+        dropped: list[tuple[PathT, str]] = []
         for index, item in enumerate(values):
             if isinstance(item, Mapping) and CONTROL_KEYS & item.keys():
-                for scope in self.expansions(item, (*src, index), context):
+                scopes, kept = self.expansions(item, (*src, index), context)
+                dropped.extend([((*src, index, IF), str(item[IF]))] if scopes and not kept else [])
+                for scope in kept:
                     result.append(self.controlled(item, (*src, index), (*out, len(result)), scope))
             else:
                 result.append(self.node(item, (*src, index), (*out, len(result)), context))
+        if not result and dropped:  # so "must not be empty" can say why it is
+            self.emptied[out] = dropped[0]
         return result
 
-    def expansions(self, item: Mapping[str, Any], src: PathT, context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def expansions(self, item: Mapping[str, Any], src: PathT,
+                   context: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The scopes ``$for`` makes, and those ``$if`` keeps of them."""
         scopes = [dict(context)]
         if FOR in item:
             scopes = self.loop(item[FOR], (*src, FOR), context)
         if IF in item:
-            scopes = [scope for scope in scopes if self.evaluate(item[IF], (*src, IF), scope, truth=True)]
-        return scopes
+            return scopes, [scope for scope in scopes if self.evaluate(item[IF], (*src, IF), scope, truth=True)]
+        return scopes, scopes
 
     def loop(self, clause: Any, src: PathT, context: Mapping[str, Any]) -> list[dict[str, Any]]:
         try:

@@ -22,3 +22,12 @@ def file_robots(data: Any) -> tuple[str, ...]:
     """The robot names of a file, in order, without repeats; ``("default",)`` when none."""
     names = tuple(dict.fromkeys(name for _, name in robot_names(data)))
     return names or (DEFAULT_ROBOT,)
+
+
+def robot_path(data: Any, name: str) -> tuple[str | int, ...]:
+    """Where the file names robot ``name``: ``("robot", index)`` in a list, else ``("robot",)``,
+    so lint and send point at the same name."""
+    for index, named in robot_names(data):
+        if named == name:
+            return ("robot",) if index is None else ("robot", index)
+    return ("robot",)

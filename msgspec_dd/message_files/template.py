@@ -376,18 +376,31 @@ def run_bounded(work: Callable[[], Any]) -> Any:
     """Run template code, turning every way it can fail into :class:`TemplateProblem`."""
     try:
         return work()
-    except TemplateProblem:
+    except TemplateProblem as err:
+        err.line = err.line or _template_line(err)
         raise
     except SecurityError as err:
-        raise TemplateProblem(f"not allowed in templates: {err}") from err
+        raise TemplateProblem(f"not allowed in templates: {err}", _template_line(err)) from err
     except TemplateError as err:
-        raise TemplateProblem(_undefined_message(err)) from err
+        raise TemplateProblem(_undefined_message(err), _template_line(err)) from err
     except RecursionError as err:
         raise TemplateProblem("template recursion too deep") from err
     except MemoryError as err:
         raise TemplateProblem("template needs too much memory") from err
     except Exception as err:
-        raise TemplateProblem(f"template failed: {type(err).__name__}: {err}") from err
+        raise TemplateProblem(f"template failed: {type(err).__name__}: {err}", _template_line(err)) from err
+
+
+def _template_line(err: BaseException) -> int | None:
+    """The template line a runtime error happened on: Jinja rewrites the traceback so that the
+    template's own frames carry the template's file name and line numbers."""
+    line = None
+    trace = err.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return line
 
 
 def _stream(template: Any, context: Mapping[str, Any]) -> str:

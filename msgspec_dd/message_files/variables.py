@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from msgspec_dd.errors import UsageError
+from msgspec_dd.errors import MISSING_VARIABLE, UsageError
 from msgspec_dd.lint.rules import variable_value
 from msgspec_dd.message_files.loader import (
     Document,
@@ -208,8 +208,8 @@ def resolve(
         if value is _MISSING:
             value = variable.sample if samples else variable.schema.get("default", _MISSING)
         if value is _MISSING:
-            problems.append(_problem(document, name, f"variable {name!r} is required: give it with "
-                                     f"--var {name}=VALUE or --vars-file, or declare a default"))
+            problems.append(_problem(document, name, f"variable {name!r} {MISSING_VARIABLE} "
+                                     f"{name}=VALUE or --vars-file, or declare a default"))
             continue
         if isinstance(value, Unparsed):
             problems.append(_problem(document, name, f"variable {name!r}: {value.message}"))
@@ -218,8 +218,8 @@ def resolve(
             problems.append(_problem(document, name, f"variable {name!r} holds text that is not valid "
                                      "Unicode (an unpaired surrogate); give it as UTF-8"))
             continue
-        problems.extend(_problem(document, name, f"variable {name!r}: {message}")
-                        for message in user_schemas.validate(checked.validator, value))
+        problems.extend(_problem(document, name, f"variable {name + where!r}: {message}")
+                        for where, message in user_schemas.located(checked.validator, value))
         values[name] = value
     return values, problems
 

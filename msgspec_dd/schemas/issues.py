@@ -8,6 +8,7 @@ alternative that fits the value's type, and messages say what to do (quote it in
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,7 +47,10 @@ def schema_issues(validator: Validator, instance: Any) -> list[SchemaIssue]:
     for error in validator.iter_errors(instance):
         for leaf in _leaves(error):
             for issue in _describe(leaf, instance):
-                found.setdefault((issue.path, issue.message), issue)
+                # Two schemas may require a type at one spot (a variable is a mapping, and a
+                # JSON Schema is a mapping or a boolean): one mistake, said once.
+                kind = issue.keyword if issue.keyword == "type" else issue.message
+                found.setdefault((issue.path, kind), issue)
     return sorted(found.values(), key=lambda issue: _sort_key(issue.path))
 
 
@@ -120,8 +124,6 @@ def _matches_pattern(key: Any, schema: dict[str, Any]) -> bool:
 
 
 def _unknown_key(key: Any, path: JsonPath, allowed: list[str]) -> str:
-    import difflib
-
     if not isinstance(key, str):
         return (f"unknown field {key}{_where(path)}: YAML reads `on`/`yes`/`1` as non-strings; "
                 "quote the key")
@@ -150,7 +152,7 @@ def _message(error: ValidationError, path: JsonPath) -> str:
     if keyword == "type" and "propertyNames" in error.absolute_schema_path:
         return _non_string_name(value, error.schema)
     if path and path[-1] == "msgtype" and keyword == "enum":
-        return f"unknown msgtype {_json(value)}: use one of {', '.join(MSGTYPES)}"
+        return f"unknown msgtype {_json(value)}: {_msgtype_suggestion(value)}"
     if keyword == "enum" and isinstance(expected, list):
         choices = ", ".join(_json(choice) for choice in expected)
         if not isinstance(value, str) and _yaml_text(value) in expected:
@@ -159,9 +161,15 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         return f"{_json(value)} is not one of {choices}"
     if keyword == "type" and expected == "string" and isinstance(value, (int, float, bool)):
         return f"{_yaml_text(value)} must be a string, not a {_kind(value)}: quote it in YAML"
+    if keyword == "type" and expected == "string" and isinstance(value, (list, dict)):
+        return (f"must be a string, not a {_kind(value)}: YAML reads a bare value starting with "
+                f"{'[' if isinstance(value, list) else '{'} as a {_kind(value)}; quote the text")
+    if keyword == "type" and len(path) == 2 and path[0] == "vars":
+        return (f"variable {path[1]!r} must be declared as a JSON Schema (a mapping), not a {_kind(value)}: "
+                f"write {path[1]}: {{default: {_yaml_text(value)}}}, or give its type and examples")
     if keyword == "type":
         return f"must be {_expected_kind(expected)}, not a {_kind(value)}"
-    if keyword == "minLength" and value == "":
+    if (keyword == "minLength" and value == "") or (keyword == "minItems" and value == []):
         return "must not be empty"
     if keyword == "not" and "propertyNames" in error.absolute_schema_path:
         names = ", ".join(expected.get("enum", ())) if isinstance(expected, dict) else ""
@@ -177,6 +185,16 @@ def _message(error: ValidationError, path: JsonPath) -> str:
     if keyword == "pattern":  # never repeat the value: it may be a credential pasted in
         return f"does not match the pattern {expected}"
     return str(error.message)
+
+
+def _msgtype_suggestion(value: Any) -> str:
+    same_case = [name for name in MSGTYPES if isinstance(value, str) and name.lower() == value.lower()]
+    if same_case:
+        return f"did you mean {same_case[0]!r}? msgtype is case-sensitive"
+    close = difflib.get_close_matches(value, MSGTYPES, n=1, cutoff=0.75) if isinstance(value, str) else []
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"use one of {', '.join(MSGTYPES)}"
 
 
 #: Fields naming an environment variable, and what that variable holds.

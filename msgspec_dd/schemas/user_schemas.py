@@ -70,17 +70,28 @@ def check(schema: Mapping[str, Any]) -> Checked:
 def validate(validator: Validator, value: Any, *, limit: int = 3) -> list[str]:
     """Messages for the first ``limit`` violations of ``value``. Running out of time, recursion
     that never ends, or a value the schema cannot compare become one message saying so."""
+    return [message for _, message in located(validator, value, limit=limit)]
+
+
+def located(validator: Validator, value: Any, *, limit: int = 3) -> list[tuple[str, str]]:
+    """As :func:`validate`, each message with where in ``value`` it is: ``[2]``, ``.name`` or ""."""
     token = _DEADLINE.set(time.monotonic() + BUDGET)
     try:
-        return [error.message for error in itertools.islice(validator.iter_errors(value), limit)]
+        return [(_where(error.absolute_path), error.message)
+                for error in itertools.islice(validator.iter_errors(value), limit)]
     except TimeoutError as err:
-        return [str(err)]
+        return [("", str(err))]
     except RecursionError:
-        return ["the schema refers to itself without end ($ref)"]
+        return [("", "the schema refers to itself without end ($ref)")]
     except (ValueError, TypeError, ArithmeticError) as err:  # e.g. multipleOf on .nan
-        return [f"the value cannot be checked against the schema: {err}"]
+        return [("", f"the value cannot be checked against the schema: {err}")]
     finally:
         _DEADLINE.reset(token)
+
+
+def _where(path: Iterable[Any]) -> str:
+    """``oncall[2]``-style suffix for a path inside a value (items by index, keys by name)."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
 
 
 @dataclass(frozen=True)

@@ -277,3 +277,21 @@ def test_one_budget_is_shared_by_all_templates_of_a_message() -> None:
     source = f"message:\n  a: {big}\n  b: {big}\n"
     assert "more than 100,000 characters" in failure(source)
     assert "m.yaml:3:6:" in failure(source)
+
+
+def _emptied(items: list[int]) -> dict[Any, Any]:
+    text = ("message:\n  msgtype: text\n  text: {content: hi}\n  at:\n    atMobiles:\n"
+            "      - $for: x in xs\n        $if: x > 5\n        $value: '{{ x }}'\n")
+    rendered, problems = render_message(parse_bytes(text.encode(), "m.yaml"), {"xs": items}, {})
+    assert rendered is not None, problems
+    return rendered.emptied
+
+
+def test_a_list_that_if_emptied_remembers_the_condition() -> None:
+    # The rendered list's path in the body, and the $if's in the file.
+    assert _emptied([1, 2]) == {("at", "atMobiles"): (("message", "at", "atMobiles", 0, "$if"), "x > 5")}
+
+
+def test_a_list_whose_for_had_nothing_was_not_emptied_by_if() -> None:
+    assert _emptied([]) == {}
+    assert _emptied([9]) == {}

@@ -140,7 +140,7 @@ def test_text_that_is_not_yaml_for_its_type_says_so(declared: Any, text: str, me
     (["code=1", "week=abc"],
      "typed.yaml:3:3: error: variable 'week': 'abc' is not of type 'integer' [variable-value]"),
     (["code=1", "week=1", "ids=[1, a]"],
-     "typed.yaml:4:3: error: variable 'ids': 'a' is not of type 'integer' [variable-value]"),
+     "typed.yaml:4:3: error: variable 'ids[1]': 'a' is not of type 'integer' [variable-value]"),
     (["week=1"],
      "typed.yaml:2:3: error: variable 'code' is required: give it with --var code=VALUE or "
      "--vars-file, or declare a default [variable-value]"),

@@ -11,6 +11,9 @@ Failing::
 
     mesage:            # typo: 'message' is required
       msgtype: text
+
+A pasted bare DingTalk body (a top-level ``msgtype``, no ``message:``) is one problem that says
+to put it under ``message:``.
 """
 
 from __future__ import annotations
@@ -34,4 +37,17 @@ def check(context: LintContext) -> Iterator[Finding]:
     if not isinstance(context.data, dict):
         yield Finding("a message file must be a mapping with a 'message' key")
         return
+    if "msgtype" in context.data and "message" not in context.data:
+        yield Finding(_bare_body(context.document.path), path=("msgtype",), key=True)
+        return
     yield from schema_errors.findings("message-file", context.data)
+
+
+def _bare_body(path: str) -> str:
+    # DingTalk's own examples (and the Chinese quick start) show the bare body: one clear
+    # instruction instead of a schema error per top-level key.
+    if path.lower().endswith(".json"):
+        how = 'wrap it as {"message": {...the body...}}'
+    else:
+        how = "add a line 'message:' at the top and indent the body under it by two spaces"
+    return f"this is a bare DingTalk body (top-level 'msgtype'); put it under 'message:': {how}"

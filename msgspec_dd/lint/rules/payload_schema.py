@@ -36,4 +36,11 @@ GENERIC = True
 
 
 def check(context: LintContext) -> Iterator[Finding]:
-    yield from schema_errors.findings("payload", context.payload, rendered=True)
+    emptied = context.rendered.emptied if context.rendered else {}
+    for finding in schema_errors.findings("payload", context.payload, rendered=True):
+        dropped = emptied.get(finding.rendered or ())
+        if dropped is not None and finding.message == "must not be empty":
+            source, condition = dropped
+            finding = Finding(f"$if: {condition} is false for every item, so the list is empty and "
+                              "DingTalk refuses it: check the condition or the data", path=source)
+        yield finding

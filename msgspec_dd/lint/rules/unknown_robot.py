@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from msgspec_dd.config import DEFAULT_ROBOT
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
-from msgspec_dd.message_files.targets import robot_names
+from msgspec_dd.message_files.targets import robot_names, robot_path
 from msgspec_dd.problems import Level
 
 ID = "unknown-robot"
@@ -33,9 +33,9 @@ def check(context: LintContext) -> Iterator[Finding]:
         listed = ", ".join(sorted(known)) or "none"
         yield Finding(f"the file names no robot, so it goes to {DEFAULT_ROBOT!r}, which msgspec-dd.yaml "
                       f"does not define (configured: {listed}); add 'robot:' to the file")
-    for index, name in named:
+    for _, name in named:
         if name not in known:
-            path = ("robot",) if index is None else ("robot", index)
+            path = robot_path(context.data, name)
             listed = ", ".join(sorted(known)) or "none"
             yield Finding(f"unknown robot {name!r} (configured: {listed}); add it to msgspec-dd.yaml "
                           "or fix the name", path=path)

@@ -5,6 +5,15 @@ is told so), holds NUL bytes, is larger than 1,000,000 bytes, has a duplicate ke
 indentation, is nested deeper than 64 levels, or uses aliases that expand to more than 50,000
 values (the "billion laughs" attack). Nothing else is checked in such a file.
 
+The YAML mistakes of chat text get a hint at the value, saying what YAML did and how to quote
+it: a value starting with ``@``, ``*``, a backquote, ``%``, ``!``, ``&``, ``|``, ``>`` or ``{{``, a
+value holding ``: `` (``CPU: 95%``), chat text after a ``[紧急]`` or ``"紧急"`` prefix, and a
+value YAML cannot build (``2024-02-30``).
+
+Failing (fix: ``content: "@13800138000 请处理"``)::
+
+    content: @13800138000 请处理
+
 Failing::
 
     message:
