@@ -17,6 +17,7 @@ between the commands, injected:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -126,13 +127,15 @@ def prepare_messages(
     now: datetime | None = None,
     use_examples: bool = False,
     environ: Mapping[str, str] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> list[PreparedMessage]:
     """Prepare every message file under ``paths`` for sending: the pipeline with the blocking rules.
 
     ``use_examples`` (preview) fills variables that were not given with their default or first
     example and ``github`` with sample values. Raises MessageError (problems in messages),
     UsageError (missing path, bad ``--var``, a variable no file declares) or ConfigError
-    (unknown robot).
+    (unknown robot). A ``--vars-file`` key no file declares is only a ``note`` (default: stderr):
+    one shared vars file serves many messages.
     """
     files = discover(paths)
     given = variables.Given(
@@ -141,7 +144,7 @@ def prepare_messages(
     )
     documents, problems = _load_all(files)
     if not problems:  # a file that failed to load may be the one declaring the variable
-        _check_given_names(given, documents)
+        _check_given_names(given, documents, vars_file, note or _stderr)
     for name in robots_override:
         config.robot(name)
     pipeline = send_pipeline(config, given, robots_override, built_ins.builtins(
@@ -208,14 +211,27 @@ def _load_all(files: Sequence[Path]) -> tuple[list[Document], list[Problem]]:
     return documents, problems
 
 
-def _check_given_names(given: variables.Given, documents: Sequence[Document]) -> None:
+def _check_given_names(given: variables.Given, documents: Sequence[Document], vars_file: Path | None,
+                       note: Callable[[str], None]) -> None:
+    """A ``--var`` no file declares is a typo on the command line; a vars-file key is only noted,
+    since one ``common.vars.yaml`` for many messages is normal."""
+    if not documents:
+        return
     declared: set[str] = set()
     for document in documents:
         declared |= set(variables.declared(document.data))
-    unknown = sorted(given.names - declared)
-    if unknown and documents:
+    unknown = sorted(set(given.texts) - declared)
+    if unknown:
         raise UsageError(f"variable{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
                          "not declared by any message file (a typo?); check the names under 'vars:'")
+    unused = sorted(set(given.values) - declared)
+    if unused:
+        note(f"note: --vars-file {vars_file}: {', '.join(unused)} not declared by any message file "
+             "of this batch; ignored")
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 def _robot(config: Config, name: str, document: Document) -> RobotConfig:
