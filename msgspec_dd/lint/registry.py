@@ -20,6 +20,7 @@ from msgspec_dd.lint.rules import (
     missing_keyword,
     payload_schema,
     render_failed,
+    rule_setting,
     template_syntax,
     undeclared_variable,
     unknown_robot,
@@ -37,6 +38,7 @@ RULES: dict[str, Rule] = {
     module.ID: module
     for module in (
         yaml_syntax,
+        rule_setting,
         file_schema,
         template_syntax,
         undeclared_variable,

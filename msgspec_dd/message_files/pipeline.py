@@ -26,7 +26,7 @@ from typing import Any
 
 from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
 from msgspec_dd.errors import ConfigError, MessageError, UsageError
-from msgspec_dd.lint import checks
+from msgspec_dd.lint import checks, suppressions
 from msgspec_dd.lint.registry import RULES
 from msgspec_dd.lint.rule import LintContext, Rule
 from msgspec_dd.message_files import built_ins, variables
@@ -79,19 +79,24 @@ class Pipeline:
     def run(self, document: Document) -> PipelineResult:
         """Check source → resolve variables → render → check rendered, up to a blocking stage."""
         context = LintContext(document, self.config, variables.declared(document.data))
-        problems = checks.prefer_specific(checks.run_stage(self.rules, "source", context))
+        # lint.rules and the file's disable comments settle each stage before it decides to stop.
+        comments = suppressions.read(document)
+        settle = checks.settler(self.config, comments)
+        problems = checks.prefer_specific(settle([*comments.problems,
+                                                  *checks.run_stage(self.rules, "source", context)]))
         if checks.blocking(problems) or not isinstance(document.data, Mapping):
             return _result(context, problems)
         values, found = self.values(document)
+        found = settle(found)
         problems.extend(found)
         if values is None or checks.blocking(found):
             return _result(context, problems)
         rendered, found = render_message(document, values, self.builtins)
-        problems.extend(found)
+        problems.extend(settle(found))
         if rendered is None:
             return _result(context, problems)
         context = replace(context, robots=self.robots(document), rendered=rendered)
-        problems.extend(checks.run_stage(self.rules, "rendered", context))
+        problems.extend(settle(checks.run_stage(self.rules, "rendered", context)))
         return _result(context, checks.prefer_specific(problems))
 
 
