@@ -1,5 +1,4 @@
-"""A rule setting that has no effect: an unknown rule id, a level DingTalk would not honour, a
-misspelt comment.
+"""A rule setting that does nothing: an unknown rule id, an enforced rule lowered, a bad comment.
 
 Rules are set in ``msgspec-dd.yaml`` (``lint.rules: {insecure-url: "off"}``) and silenced in a
 message file by comments, as yamllint's are: ``# msgspec-dd: disable=RULE[,RULE]`` at the end of
