@@ -138,7 +138,7 @@ def prepare_messages(
 
     ``use_examples`` (preview) fills variables that were not given with their default or first
     example and ``github`` with sample values. Raises MessageError (problems in messages),
-    UsageError (missing path, bad ``--var``, a variable no file declares) or ConfigError
+    UsageError (missing path, bad ``--var``, a ``--var`` no file declares) or ConfigError
     (unknown robot). A ``--vars-file`` key no file declares is only a ``note`` (default: stderr):
     one shared vars file serves many messages.
     """
