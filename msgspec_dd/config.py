@@ -1,4 +1,5 @@
-"""``msgspec-dd.yaml``: the timezone and the robots (names, env variables, keywords, rate).
+"""``msgspec-dd.yaml``: the timezone, the robots (names, env variables, keywords, rate) and the
+levels of lint rules (``lint.rules``).
 
 Webhooks, secrets, app keys and app secrets are never in this file, only the *names* of
 environment variables holding them. A robot is a webhook robot or, with ``app:``, an enterprise
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from msgspec_dd.errors import ConfigError, UsageError
+from msgspec_dd.problems import Level
 from msgspec_dd.redaction import redact
 
 CONFIG_NAME = "msgspec-dd.yaml"
@@ -77,12 +79,26 @@ class RobotConfig:
 
 
 @dataclass(frozen=True)
+class RuleSetting:
+    """One entry of ``lint.rules``: a rule id as written, its level (None: off) and where it is.
+
+    The id is not checked here: an unknown one is a lint warning, not a configuration error.
+    """
+
+    rule: str
+    level: Level | None
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration. ``path`` is None when no file was found."""
 
     robots: Mapping[str, RobotConfig]
     timezone: str | None = None
     path: Path | None = None
+    rule_settings: tuple[RuleSetting, ...] = ()
 
     def robot(self, name: str) -> RobotConfig:
         """The robot called ``name``; :class:`ConfigError` when there is none."""
@@ -181,7 +197,8 @@ def parse_config(
                            f"Fix {Path(where).name} and run again.")
     robots_data = data.get("robots") or {DEFAULT_ROBOT: {}}
     robots = {name: _robot(name, spec or {}) for name, spec in robots_data.items()}
-    return Config(robots=robots, timezone=data.get("timezone"), path=path)
+    return Config(robots=robots, timezone=data.get("timezone"), path=path,
+                  rule_settings=_rule_settings(data.get("lint") or {}, locate))
 
 
 def _robot(name: str, spec: Mapping[str, Any]) -> RobotConfig:
@@ -197,6 +214,16 @@ def _robot(name: str, spec: Mapping[str, Any]) -> RobotConfig:
         app=app,
         secret_required="secret_env" in spec,
     )
+
+
+def _rule_settings(lint: Mapping[str, Any], locate: Callable[..., tuple[int, int]] | None
+                   ) -> tuple[RuleSetting, ...]:
+    # The schema allowed "off", "warning", "error" and false: an unquoted off, as YAML reads it.
+    settings = []
+    for rule, level in (lint.get("rules") or {}).items():
+        line, column = locate(("lint", "rules", rule), key=True) if locate else (1, 1)
+        settings.append(RuleSetting(str(rule), None if level in ("off", False) else Level(level), line, column))
+    return tuple(settings)
 
 
 def _app(spec: Mapping[str, Any]) -> AppRobot:

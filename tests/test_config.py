@@ -155,3 +155,42 @@ def test_only_a_secret_env_written_in_the_file_is_required(tmp_path: Path) -> No
     assert missing_variables(default_config(), ["default"], {"DINGTALK_WEBHOOK": "x"}) == []
     with pytest.raises(ConfigError, match="3 environment variables are not set: H1 "):
         check_environment(config, ["signed", "plain"], {})
+
+
+# ------------------------------------------------------------------------------------ lint.rules
+
+
+def test_lint_rules_set_levels_with_off_quoted_or_unquoted(tmp_path: Path) -> None:
+    from msgspec_dd.config import RuleSetting
+    from msgspec_dd.problems import Level
+
+    path = write_config(tmp_path, "lint:\n  rules:\n    insecure-url: off\n    at-no-effect: 'off'\n"
+                                  "    at-not-mentioned: error\n    unused-variable: warning\n")
+    assert load_config(path).rule_settings == (
+        RuleSetting("insecure-url", None, 3, 5), RuleSetting("at-no-effect", None, 4, 5),
+        RuleSetting("at-not-mentioned", Level.ERROR, 5, 5),
+        RuleSetting("unused-variable", Level.WARNING, 6, 5),
+    )
+
+
+@pytest.mark.parametrize("text", ["lint:\n", "lint:\n  rules:\n", "robots:\n  default: {}\n"])
+def test_no_lint_rules_means_every_rule_at_its_own_level(tmp_path: Path, text: str) -> None:
+    assert load_config(write_config(tmp_path, text)).rule_settings == ()
+
+
+def test_an_unknown_rule_id_is_not_a_configuration_error(tmp_path: Path) -> None:
+    # lint reports it as a warning, located (tests/lint/test_rule_settings.py)
+    path = write_config(tmp_path, "lint:\n  rules: {no-such-rule: error}\n")
+    assert [s.rule for s in load_config(path).rule_settings] == ["no-such-rule"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("lint:\n  rules:\n    insecure-url: warn\n", ":3:19: invalid configuration at lint.rules.insecure-url: "),
+    ("lint:\n  rules:\n    insecure-url: true\n", ":3:19: invalid configuration at lint.rules.insecure-url: "),
+    ("lint:\n  level: error\n", ":2:3: invalid configuration at lint.level: "),
+])
+def test_a_level_that_is_not_off_warning_or_error_is_a_located_config_error(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    message = config_error(write_config(tmp_path, text))
+    assert expected in message and message.endswith("Fix msgspec-dd.yaml and run again.")

@@ -16,8 +16,8 @@ from msgspec_dd.lint.reporters import FORMATS
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="auto = github annotations inside GitHub Actions, else text (colour on a terminal).")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
-@click.option("--explain", metavar="RULE", help="Print what a rule checks and why, then exit.")
-@click.option("--list-rules", is_flag=True, help="List every rule with its default level, then exit.")
+@click.option("--explain", metavar="RULE", help="Print what a rule checks and why, and its level, then exit.")
+@click.option("--list-rules", is_flag=True, help="List every rule with its level (as lint.rules sets it), then exit.")
 @config_option
 def command(paths: tuple[Path, ...], format_: str, strict: bool, explain: str | None,
             list_rules: bool, config_path: Path | None) -> None:
@@ -26,19 +26,19 @@ def command(paths: tuple[Path, ...], format_: str, strict: bool, explain: str | 
     Reports path:line:col: level: message [rule-id] on stdout. Exit 0 when clean, 1 when errors
     (or, with --strict, warnings) are found, 2 for usage or configuration errors.
     """
+    from msgspec_dd.config import load_config
     from msgspec_dd.lint import explain as explain_rules
 
+    config = load_config(config_path, paths=list(paths) or [Path("messages")])  # --explain shows its levels
     if list_rules:
-        click.echo(explain_rules.listing())
+        click.echo(explain_rules.listing(config))
         return
     if explain:
-        click.echo(explain_rules.explain(explain))
+        click.echo(explain_rules.explain(explain, config))
         return
-    from msgspec_dd.config import load_config
     from msgspec_dd.lint.engine import lint_paths
     from msgspec_dd.lint.reporters import choose, summary
 
-    config = load_config(config_path, paths=list(paths) or [Path("messages")])
     report = lint_paths(list(paths) or [Path("messages")], config)
     choose(format_, sys.stdout).report(report)
     click.echo(summary(report), err=True)

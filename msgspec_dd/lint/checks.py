@@ -7,11 +7,15 @@ with the file's line and column, stamped with the rule's id and level.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
+from msgspec_dd.config import Config
+from msgspec_dd.lint import levels
 from msgspec_dd.lint.registry import RULES
 from msgspec_dd.lint.rule import CheckedRule, Finding, LintContext, Rule, Stage, has_check
+from msgspec_dd.lint.suppressions import Suppressions
 from msgspec_dd.message_files.loader import Document, PathT
 from msgspec_dd.message_files.template import is_template
 from msgspec_dd.problems import Level, Problem
@@ -34,6 +38,23 @@ def run_rule(rule: CheckedRule, context: LintContext) -> list[Problem]:
 def blocking(problems: Iterable[Problem]) -> list[Problem]:
     """The problems that stop a message: errors of rules declared ``BLOCKING``."""
     return [p for p in problems if p.level is Level.ERROR and RULES[p.rule].BLOCKING]
+
+
+def settle(problems: Iterable[Problem], config: Config, suppressions: Suppressions) -> list[Problem]:
+    """The problems at their effective level (``lint.rules``), without those off or silenced by a
+    comment. Settled before :func:`prefer_specific`: a generic problem a silenced specific one
+    hid is reported again, so an invalid file never passes because its hint was turned off."""
+    settled = []
+    for problem in problems:
+        level = levels.level(problem.rule, config, problem.level)
+        if level is not None and not suppressions.silences(problem):
+            settled.append(problem if level is problem.level else replace(problem, level=level))
+    return settled
+
+
+def settler(config: Config, suppressions: Suppressions) -> Callable[[Iterable[Problem]], list[Problem]]:
+    """:func:`settle` for one file's problems."""
+    return lambda problems: settle(problems, config, suppressions)
 
 
 def prefer_specific(problems: Sequence[Problem]) -> list[Problem]:

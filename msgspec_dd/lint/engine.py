@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from msgspec_dd.config import Config, RobotConfig
-from msgspec_dd.lint import checks
+from msgspec_dd.lint import checks, levels, suppressions
 from msgspec_dd.lint.registry import RULES
 from msgspec_dd.lint.rule import LintContext
 from msgspec_dd.lint.rules import committed_secret, robot_rate
@@ -48,15 +48,16 @@ def lint_paths(paths: Sequence[Path], config: Config, *, jobs: int | None = None
     Large batches are linted by ``jobs`` forked processes (default: one per CPU), in file order.
     """
     files = discover(paths)
-    problems: list[Problem] = _config_secrets(config)
+    problems: list[Problem] = _config_problems(config)
     for found in _lint_files(files, config, jobs):
         problems.extend(found)
     return LintReport(tuple(str(f) for f in files), tuple(problems))
 
 
-def _config_secrets(config: Config) -> list[Problem]:
+def _config_problems(config: Config) -> list[Problem]:
     """``msgspec-dd.yaml`` is committed too: a token or secret written there is flagged as well,
-    and so is a webhook robot's rate above DingTalk's limit."""
+    a webhook robot's rate above DingTalk's limit, and ``lint.rules`` entries that do nothing
+    (an unknown id, an enforced rule lowered)."""
     if config.path is None:
         return []
     try:
@@ -64,7 +65,9 @@ def _config_secrets(config: Config) -> list[Problem]:
     except LoadError:
         return []  # load_config already read it; a race is not lint's problem
     context = LintContext(document, config)
-    return sorted(p for rule in (committed_secret, robot_rate) for p in checks.run_rule(rule, context))
+    found = levels.setting_problems(config)
+    found += [p for rule in (committed_secret, robot_rate) for p in checks.run_rule(rule, context)]
+    return sorted(checks.settle(found, config, suppressions.read(document)))
 
 
 def _lint_files(files: Sequence[Path], config: Config, jobs: int | None) -> Iterable[list[Problem]]:

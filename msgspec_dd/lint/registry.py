@@ -22,6 +22,7 @@ from msgspec_dd.lint.rules import (
     payload_schema,
     render_failed,
     robot_rate,
+    rule_setting,
     template_syntax,
     undeclared_variable,
     unknown_robot,
@@ -39,6 +40,7 @@ RULES: dict[str, Rule] = {
     module.ID: module
     for module in (
         yaml_syntax,
+        rule_setting,
         file_schema,
         template_syntax,
         undeclared_variable,

@@ -8,7 +8,8 @@ Every rule module declares, as yamllint's do:
   ``"source"`` rules see the parsed file and ``"rendered"`` rules the body DingTalk would
   receive; both have a ``check()`` the pipeline runs. ``"load"``, ``"variables"`` and
   ``"render"`` rules are reported by the stage itself (the loader, the variables, the renderer,
-  which import the rule's ``ID`` and ``LEVEL`` from its module) and have no ``check()``;
+  which import the rule's ``ID`` and ``LEVEL`` from its module; ``rule-setting`` where
+  ``lint.rules`` and the disable comments are read) and have no ``check()``;
 - ``BLOCKING``: whether an error from this rule stops the message. ``send`` (and ``render``,
   ``preview``, the Action) runs only the blocking rules and refuses a message they find errors
   in; ``lint`` runs every rule but does not go on past a stage with a blocking error, since what

@@ -19,6 +19,7 @@ between the commands, injected:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -27,7 +28,7 @@ from typing import Any
 
 from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
 from msgspec_dd.errors import ConfigError, MessageError, UsageError
-from msgspec_dd.lint import checks
+from msgspec_dd.lint import checks, suppressions
 from msgspec_dd.lint.registry import RULES
 from msgspec_dd.lint.rule import LintContext, Rule
 from msgspec_dd.message_files import built_ins, variables
@@ -82,19 +83,24 @@ class Pipeline:
     def run(self, document: Document) -> PipelineResult:
         """Check source → resolve variables → render → check rendered, up to a blocking stage."""
         context = LintContext(document, self.config, variables.declared(document.data))
-        problems = checks.prefer_specific(checks.run_stage(self.rules, "source", context))
+        # lint.rules and the file's disable comments settle each stage before it decides to stop.
+        comments = suppressions.read(document)
+        settle = checks.settler(self.config, comments)
+        problems = checks.prefer_specific(settle([*comments.problems,
+                                                  *checks.run_stage(self.rules, "source", context)]))
         if checks.blocking(problems) or not isinstance(document.data, Mapping):
             return _result(context, problems)
         values, found = self.values(document)
+        found = settle(found)
         problems.extend(found)
         if values is None or checks.blocking(found):
             return _result(context, problems)
         rendered, found = render_message(document, values, self.builtins)
-        problems.extend(found)
+        problems.extend(settle(found))
         if rendered is None:
             return _result(context, problems, values)
         context = replace(context, robots=self.robots(document), rendered=rendered)
-        problems.extend(checks.run_stage(self.rules, "rendered", context))
+        problems.extend(settle(checks.run_stage(self.rules, "rendered", context)))
         return _result(context, checks.prefer_specific(problems), values)
 
 
@@ -133,19 +139,22 @@ def prepare_messages(
     now: datetime | None = None,
     use_examples: bool = False,
     environ: Mapping[str, str] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> list[PreparedMessage]:
     """Prepare every message file under ``paths`` for sending: the pipeline with the blocking rules.
 
     ``use_examples`` (preview) fills variables that were not given with their default or first
     example and ``github`` with sample values. Raises MessageError (problems in messages),
-    UsageError (missing path, bad ``--var``, a variable no file declares) or ConfigError
-    (unknown robot).
+    UsageError (missing path, bad ``--var``, a ``--var`` no file declares) or ConfigError
+    (unknown robot). A ``--vars-file`` key no file declares is only a ``note`` (default: stderr):
+    one shared vars file serves many messages.
     """
     given = read_given(var_args, vars_file)
     builtins = built_ins.builtins(tz=configured_timezone(config), samples=use_examples, now=now,
                                   environ=environ)
     results = run_messages(paths, config=config, given=given, robots_override=robots_override,
-                           builtins=builtins, samples=use_examples)
+                           builtins=builtins, samples=use_examples, vars_file=vars_file,
+                           note=note)
     problems = [problem for result in results for problem in _stopping(result)]
     if problems:
         raise MessageError(problems)
@@ -154,7 +163,8 @@ def prepare_messages(
 
 def run_messages(paths: Sequence[Path], *, config: Config, given: variables.Given,
                  robots_override: Sequence[str], builtins: Mapping[str, Any],
-                 samples: bool = False) -> list[PipelineResult]:
+                 samples: bool = False, vars_file: Path | None = None,
+                 note: Callable[[str], None] | None = None) -> list[PipelineResult]:
     """Every file under ``paths`` through the send pipeline, its problems kept as values.
 
     ``preview`` shows each result, drafts included; :func:`prepare_messages` refuses the batch
@@ -163,7 +173,7 @@ def run_messages(paths: Sequence[Path], *, config: Config, given: variables.Give
     """
     documents, unloadable = _load_all(discover(paths))
     if not unloadable:  # a file that failed to load may be the one declaring the variable
-        _check_given_names(given, documents)
+        _check_given_names(given, documents, vars_file, note or _stderr)
     for name in robots_override:
         config.robot(name)
     pipeline = send_pipeline(config, given, robots_override, builtins, samples=samples)
@@ -236,14 +246,27 @@ def _load_all(files: Sequence[Path]) -> tuple[list[Document], list[Problem]]:
     return documents, problems
 
 
-def _check_given_names(given: variables.Given, documents: Sequence[Document]) -> None:
+def _check_given_names(given: variables.Given, documents: Sequence[Document], vars_file: Path | None,
+                       note: Callable[[str], None]) -> None:
+    """A ``--var`` no file declares is a typo on the command line; a vars-file key is only noted,
+    since one ``common.vars.yaml`` for many messages is normal."""
+    if not documents:
+        return
     declared: set[str] = set()
     for document in documents:
         declared |= set(variables.declared(document.data))
-    unknown = sorted(given.names - declared)
-    if unknown and documents:
+    unknown = sorted(set(given.texts) - declared)
+    if unknown:
         raise UsageError(f"variable{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
                          "not declared by any message file (a typo?); check the names under 'vars:'")
+    unused = sorted(set(given.values) - declared)
+    if unused:
+        note(f"note: --vars-file {vars_file}: {', '.join(unused)} not declared by any message file "
+             "of this batch; ignored")
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 def _robot(config: Config, name: str, document: Document) -> RobotConfig:

@@ -43,7 +43,7 @@ def build_items(
 
     builtins = built_ins.builtins(tz=configured_timezone(config), samples=True, now=now)
     results = run_messages(paths, config=config, given=read_given(var_args, vars_file),
-                           robots_override=(), builtins=builtins, samples=True)
+                           robots_override=(), builtins=builtins, samples=True, vars_file=vars_file)
     lint = lint_pipeline(config)
     return [_item(result, lint, config) for result in results]
 

@@ -15,6 +15,7 @@ from msgspec_dd.lint.rule import has_check
 from msgspec_dd.lint.rules import (
     insecure_url,
     render_failed,
+    rule_setting,
     unused_variable,
     url_scheme,
     variable_value,
@@ -135,7 +136,7 @@ def test_every_rule_declares_its_stage_and_whether_it_blocks() -> None:
         # source and rendered rules are run by the pipeline; the others are reported by a stage
         assert has_check(rule) == (rule.STAGE in ("source", "rendered")), rule.ID
     assert {rule.ID for rule in RULES.values() if rule.STAGE in ("load", "variables", "render")} == {
-        yaml_syntax.ID, variable_value.ID, render_failed.ID}
+        yaml_syntax.ID, rule_setting.ID, variable_value.ID, render_failed.ID}
 
 
 def test_send_reports_what_lint_reports_of_the_blocking_rules(tmp_path: Path) -> None:

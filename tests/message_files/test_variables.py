@@ -254,17 +254,23 @@ def test_a_variable_some_file_declares_is_ignored_for_the_others(tmp_path: Path)
     assert [m.path for m in messages] == [str(first), str(second)]
 
 
-@pytest.mark.parametrize("source", ["var", "vars-file"])
-def test_a_variable_no_file_declares_is_a_usage_error(tmp_path: Path, source: str) -> None:
+def test_a_var_no_file_declares_is_a_usage_error(tmp_path: Path) -> None:
     message_file(tmp_path, "a.json", {"week": {"type": "integer"}}, "week {{ week }}")
     message_file(tmp_path, "b.json", {"host": {"default": "x"}}, "host {{ host }}")
-    vars_file = write(tmp_path, "v.vars.yaml", "wek: 7\n")
     with pytest.raises(UsageError, match=r"variable wek not declared by any message file") as caught:
-        if source == "var":
-            prepare([tmp_path / "a.json", tmp_path / "b.json"], "week=1", "wek=7")
-        else:
-            prepare([tmp_path / "a.json", tmp_path / "b.json"], "week=1", vars_file=vars_file)
+        prepare([tmp_path / "a.json", tmp_path / "b.json"], "week=1", "wek=7")
     assert caught.value.exit_code == 2
+
+
+def test_a_vars_file_key_no_file_declares_is_a_note(tmp_path: Path) -> None:
+    # One common.vars.yaml serves many messages: its other keys are not a typo on the command line.
+    message_file(tmp_path, "a.json", {"week": {"type": "integer"}}, "week {{ week }}")
+    vars_file = write(tmp_path, "v.vars.yaml", "wek: 7\nweek: 2\n")
+    notes: list[str] = []
+    messages = prepare([tmp_path / "a.json"], vars_file=vars_file, note=notes.append)
+    assert content(messages) == "week 2"
+    assert notes == [f"note: --vars-file {vars_file}: wek not declared by any message file of this "
+                     "batch; ignored"]
 
 
 def test_one_invalid_message_means_nothing_is_prepared_and_all_problems_are_listed(
