@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec_dd.delivery.events import BatchWatcher, Serialized, Unwatched
 from msgspec_dd.delivery.ledger import Ledger, message_identity
 from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.robot import Robot
+from msgspec_dd.delivery.stopping import Gate, Stopped, Ticket
 from msgspec_dd.errors import DeliveryError
 
 if TYPE_CHECKING:
@@ -44,11 +46,15 @@ class BatchReport:
     ``stopped`` says why the batch stopped early (the ledger could not be written): ``results``
     then holds every message that had a result by then, and no other was posted. ``arrived``
     is filled by a rehearsal (``send --sandbox``): for each sandbox robot, the bodies it accepted.
+    ``interrupted`` is True when Ctrl-C stopped the batch (after the POSTs in flight);
+    ``not_sent`` names each delivery (path, robot) that was never posted, however it stopped.
     """
 
     results: tuple[SendResult, ...]
     arrived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     stopped: str | None = None
+    interrupted: bool = False
+    not_sent: tuple[tuple[str, str], ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -61,17 +67,22 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         """True when every message is in its group (sent now or before)."""
-        return self.stopped is None and all(result.ok for result in self.results)
+        return (self.stopped is None and not self.interrupted
+                and all(result.ok for result in self.results))
 
     def to_json(self) -> dict[str, Any]:
         """``{"results": [...], "counts": {...}}``, then ``"error"`` when the batch stopped early
-        and ``"sandbox": {robot: [body, ...]}`` after a rehearsal; every string redacted."""
+        and ``"sandbox": {robot: [body, ...]}`` after a rehearsal; every string redacted.
+        An interrupted batch adds ``"interrupted": true`` and ``"notSent": [{path, robot}]``."""
         from msgspec_dd.redaction import redact_json
 
         document: dict[str, Any] = {"results": [r.to_json() for r in self.results],
                                     "counts": self.counts}
         if self.stopped is not None:
             document["error"] = self.stopped
+        if self.interrupted:
+            document["interrupted"] = True
+            document["notSent"] = [{"path": path, "robot": robot} for path, robot in self.not_sent]
         if self.arrived:
             document["sandbox"] = {name: list(items) for name, items in self.arrived.items()}
         return dict(redact_json(document))
@@ -128,6 +139,7 @@ def send(
     progress: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
     robots: Mapping[str, Robot] | None = None,
+    watcher: BatchWatcher | None = None,
 ) -> BatchReport:
     """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
 
@@ -137,7 +149,8 @@ def send(
     ``max_wait`` bounds each message's wait for its robot (see :func:`deliver`). ``progress``
     hears the summary line and long waits. ``environ`` (default: the process environment)
     holds the webhooks and secrets. ``robots`` replaces the robots of ``config`` with robots
-    the caller made (and closes), such as ``send --sandbox``'s throwaway ones.
+    the caller made (and closes), such as ``send --sandbox``'s throwaway ones. ``watcher``
+    hears each result as it ends (see :func:`deliver`).
     """
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
     with ExitStack() as stack:
@@ -150,7 +163,8 @@ def send(
         opened = Ledger.open(ledger) if ledger is not None else None
         if opened is not None:
             stack.callback(opened.close)
-        return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait)
+        return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait,
+                       watcher=watcher)
 
 
 def robots_from_config(config: Config, names: Iterable[str], **options: Any) -> dict[str, Robot]:
@@ -189,6 +203,7 @@ def deliver(
     ledger: Ledger | None = None,
     force: bool = False,
     max_wait: float | None = None,
+    watcher: BatchWatcher | None = None,
 ) -> BatchReport:
     """Send every message to each of its robots; ``robots`` must hold each robot named.
 
@@ -196,22 +211,34 @@ def deliver(
     (default: each robot's own) bounds how long one message may wait for pacing and a
     rate-limit lock before it is reported as not sent. When the ledger cannot be written,
     sending stops (nothing goes out unrecorded) and the report keeps every result so far.
+    ``watcher`` hears each result the moment it ends, and each wait for a robot's rate. Ctrl-C
+    (KeyboardInterrupt) stops the batch after the POSTs in flight: the report then says
+    ``interrupted`` and lists what was not sent, and the ledger holds every POST made.
     """
     jobs = plan(messages)
     if ledger is not None:
         _seed_pacers(ledger, robots)
+    watch = Serialized(watcher or Unwatched())
+    watch.started(len(jobs))
 
-    def work(job: Job) -> Done:
-        return _send_one(job, robots[job.robot], ledger=ledger, force=force, max_wait=max_wait)
+    def work(job: Job, ticket: Ticket) -> Done:
+        robot = robots[job.robot]
+        wait = robot.next_wait()
+        if wait.seconds > 0:
+            watch.waiting(job.robot, wait)
+        return _send_one(job, robot, ledger=ledger, force=force, max_wait=max_wait, ticket=ticket)
 
     queues: dict[str, list[Job]] = {}
     for job in jobs:
         queues.setdefault(job.robot, []).append(job)
-    done = _run_queues(list(queues.values()), work)
+    done, interrupted = _run_queues(list(queues.values()), work, watch.finished)
     ended = [done[job.index].result for job in jobs if job.index in done]
     results = tuple(result for result in ended if result is not None)
     errors = [d.error for d in done.values() if d.error is not None]
-    return BatchReport(results, stopped=str(errors[0]) if errors else None)
+    not_sent = tuple((job.path, job.robot) for job in jobs
+                     if job.index not in done or done[job.index].result is None)
+    return BatchReport(results, stopped=str(errors[0]) if errors else None,
+                       interrupted=interrupted, not_sent=not_sent)
 
 
 @dataclass(frozen=True)
@@ -228,11 +255,12 @@ def _seed_pacers(ledger: Ledger, robots: Mapping[str, Robot]) -> None:
 
 
 def _send_one(
-    job: Job, robot: Robot, *, ledger: Ledger | None, force: bool, max_wait: float | None
+    job: Job, robot: Robot, *, ledger: Ledger | None, force: bool, max_wait: float | None,
+    ticket: Ticket,
 ) -> Done:
     payload = job.payload
     if ledger is None:
-        return Done(_located(robot.send_prepared(payload, max_wait=max_wait), job))
+        return Done(_located(robot.send_prepared(payload, max_wait=max_wait, log=ticket), job))
     entry = ledger.entry(job.identity)
     if entry.sent and not force:
         return Done(SendResult(job.robot, Status.SKIPPED, entry.msg_uuid or "", path=job.path))
@@ -240,7 +268,7 @@ def _send_one(
     if reuse is not None and "msgUuid" not in payload:
         # The earlier POST may have arrived: the same msgUuid lets DingTalk drop a repeat.
         payload = {**payload, "msgUuid": reuse}
-    log = _LedgerLog(ledger, job)
+    log = _LedgerLog(ledger, job, ticket)
     try:
         result = robot.send_prepared(payload, max_wait=max_wait, log=log)
     except DeliveryError as err:  # its attempt could not be recorded, so it was not posted
@@ -256,14 +284,16 @@ class _LedgerLog:
     """Writes the POSTs of one job to the ledger (a :class:`msgspec_dd.delivery.robot.AttemptLog`).
 
     A failed ``attempt`` write raises before its POST; a failed ``outcome`` write is kept in
-    ``error``, so the result of a POST that was made is still reported.
+    ``error``, so the result of a POST that was made is still reported. The ``ticket`` passes
+    first: a stopped batch records no attempt it will not make.
     """
 
-    def __init__(self, ledger: Ledger, job: Job) -> None:
-        self.ledger, self.job = ledger, job
+    def __init__(self, ledger: Ledger, job: Job, ticket: Ticket) -> None:
+        self.ledger, self.job, self.ticket = ledger, job, ticket
         self.error: DeliveryError | None = None
 
     def attempt(self, msg_uuid: str) -> None:
+        self.ticket.attempt(msg_uuid)
         self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid, path=self.job.path)
 
     def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
@@ -271,42 +301,74 @@ class _LedgerLog:
             self.ledger.outcome(event, self.job.identity, self.job.robot, msg_uuid, reply)
         except DeliveryError as err:
             self.error = self.error or err
+        self.ticket.outcome(event, msg_uuid, reply)
 
 
 def _run_queues(
-    queues: Sequence[Sequence[Job]], work: Callable[[Job], Done]
-) -> dict[int, Done]:
-    """Work through each queue in order, the queues side by side (a daemon thread each).
+    queues: Sequence[Sequence[Job]], work: Callable[[Job, Ticket], Done],
+    finished: Callable[[SendResult], None],
+) -> tuple[dict[int, Done], bool]:
+    """Work through each queue in order, the queues side by side (a daemon thread each); True
+    when Ctrl-C stopped them.
 
-    A ledger failure in one queue stops them all before their next job. Daemon threads, so
-    that Ctrl-C ends the run at once: whatever was in flight is in the ledger as an attempt,
-    and the next run resends it under the same msgUuid.
+    A ledger failure in one queue stops them all before their next POST. Ctrl-C in the main
+    thread does too, then waits for the POSTs in flight, so each has its result and its ledger
+    record. Daemon threads: one still waiting for its robot's rate is left behind, and would
+    meet the closed gate before posting.
     """
     done: dict[int, Done] = {}
     failures: list[BaseException] = []
-    stop = threading.Event()
+    gate = Gate()
 
     def run(queue: Sequence[Job]) -> None:
         try:
             for job in queue:
-                if stop.is_set():
+                if gate.stopped or not _run_job(job, gate, work, done, finished):
                     return
-                done[job.index] = work(job)
-                if done[job.index].error is not None:
-                    stop.set()
         except BaseException as err:  # noqa: BLE001 - a bug: re-raised in the main thread below
             failures.append(err)
-            stop.set()
+            gate.stop()
 
     threads = [threading.Thread(target=run, args=(queue,), daemon=True) for queue in queues]
     for thread in threads:
         thread.start()
+    interrupted = _join(threads, gate)
+    if failures:
+        raise failures[0]
+    return done, interrupted
+
+
+def _run_job(job: Job, gate: Gate, work: Callable[[Job, Ticket], Done], done: dict[int, Done],
+             finished: Callable[[SendResult], None]) -> bool:
+    """Deliver one job and report it; False when the batch must stop (stopped, or the ledger failed)."""
+    ticket = gate.ticket()
+    try:
+        ended = work(job, ticket)
+        if gate.stopped and not ticket.inside:
+            return False  # ended without a POST after the stop (skipped, refused): left out
+        done[job.index] = ended
+        if ended.result is not None:
+            finished(ended.result)
+    except Stopped:
+        return False
+    finally:
+        ticket.release()  # only now: a Ctrl-C waits until this result is reported
+    if ended.error is not None:
+        gate.stop()
+        return False
+    return True
+
+
+def _join(threads: Sequence[threading.Thread], gate: Gate) -> bool:
+    """Wait for ``threads``; on Ctrl-C, stop the gate and wait for the POSTs in flight only."""
     try:
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.2)
+    except KeyboardInterrupt:
+        gate.stop()
+        gate.settle()
+        return True
     finally:
-        stop.set()
-    if failures:
-        raise failures[0]
-    return done
+        gate.stop()
+    return False
