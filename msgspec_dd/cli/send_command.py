@@ -3,16 +3,19 @@
 Thin: options become calls to :func:`msgspec_dd.message_files.pipeline.prepare_messages` and
 :func:`msgspec_dd.delivery.batch.send`, or, for ``--sandbox``, to
 :func:`msgspec_dd.sandbox.rehearsal.rehearse`: the CLI chooses sandbox robots or real ones,
-delivery never knows. Result lines go to stdout, progress and diagnostics to stderr, every
-line through :func:`_echo` (credential redaction).
+delivery never knows. Result lines go to stdout as each delivery ends, progress and
+diagnostics to stderr (a :class:`~msgspec_dd.cli.batch_printer.BatchPrinter`), every line
+through :func:`_echo` (credential redaction). With ``--format json`` stdout holds exactly one
+JSON document however the run ends (:func:`_json_always`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,9 +24,15 @@ from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
 from msgspec_dd.workflow_commands import json_log_text
 
 if TYPE_CHECKING:
+    from msgspec_dd.cli.batch_printer import BatchPrinter
     from msgspec_dd.config import Config
     from msgspec_dd.delivery.batch import BatchReport
+    from msgspec_dd.message_files.loader import Document
     from msgspec_dd.message_files.pipeline import PreparedMessage
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
 
 def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -34,6 +43,30 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
         return check_max_wait(value)
     except UsageError as err:
         raise click.BadParameter(str(err), ctx=ctx, param=param) from err
+
+
+def _json_always(function: F) -> F:
+    """With ``--format json``, one JSON document on stdout also when the run ends in an error
+    (the error still goes to stderr as usual) or on Ctrl-C before sending began."""
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from msgspec_dd.errors import MsgspecError
+
+        if kwargs.get("format_") != "json":
+            return function(*args, **kwargs)
+        from msgspec_dd.cli import send_json
+
+        try:
+            return function(*args, **kwargs)
+        except MsgspecError as err:
+            _print_json(send_json.error_document(err))
+            raise
+        except KeyboardInterrupt:
+            _print_json(send_json.interrupted_document())
+            _progress("interrupted before sending; nothing was sent")
+            raise click.exceptions.Exit(INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.command("send")
@@ -57,7 +90,12 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
               help="Send to a local sandbox robot instead of DingTalk, then show what arrived.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text = one line per message and robot; json = a document.")
+@click.option("--text", "text", metavar="TEXT",
+              help="Send this text as a one-off text message, with no message file.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only failures (no progress, no sent lines, no sandbox printout).")
 @config_option
+@_json_always
 def command(
     paths: tuple[Path, ...],
     var_args: tuple[str, ...],
@@ -70,6 +108,8 @@ def command(
     changed_since: str | None,
     sandbox: bool,
     format_: str,
+    text: str | None,
+    quiet: bool,
     config_path: Path | None,
 ) -> None:
     """Render, validate and post each message in PATHS to its robots.
@@ -79,50 +119,110 @@ def command(
     configuration errors (a robot's webhook variable not set, for one). Directories with no
     message files are not an error: a note says so on stderr and the exit code is 0 (a
     scheduled job over an empty folder has nothing to send).
+
+    PATH ``-`` reads one message file from stdin (YAML or JSON; a bare DingTalk body with a
+    top-level ``msgtype`` is its ``message``); ``--text`` sends a text message with no file.
+    Result lines are printed as each message ends. Ctrl-C stops after the POSTs in flight,
+    prints what was and was not sent, and exits 130.
     """
     from msgspec_dd.config import load_config
     from msgspec_dd.delivery.batch import send
+    from msgspec_dd.message_files import one_off
     from msgspec_dd.message_files.pipeline import prepare_messages
     from msgspec_dd.message_files.schedule import select_for_send
 
+    one_off.check_options(paths, text=text, changed_since=changed_since, var_args=var_args,
+                          vars_file=vars_file)
     if sandbox:
         from msgspec_dd.sandbox import rehearsal
 
         rehearsal.check_options(ledger=ledger_path, sandbox=sandbox)
+    printer = _printer(format_, quiet)
     config = load_config(config_path)
-    selection = select_for_send(paths, config, changed_since=changed_since)
-    for note in selection.notes():
-        _progress(note)
-    messages = prepare_messages(selection.files, config=config, var_args=var_args, vars_file=vars_file,
-                                robots_override=robot_names)
+    documents, var_args = _one_off_documents(paths, text, var_args)
+    files: Sequence[Path] = ()
+    nothing = ""
+    if not documents:
+        selection = select_for_send(paths, config, changed_since=changed_since)
+        for note in selection.notes():
+            printer.note(note)
+        files, nothing = selection.files, selection.nothing
+    messages = prepare_messages(files, config=config, var_args=var_args, vars_file=vars_file,
+                                robots_override=robot_names, documents=documents)
     if not messages:
-        _progress(selection.nothing)
+        printer.note(nothing)
     if dry_run:
         _dry_run(messages, config, format_)
         return
-    if sandbox:
-        report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=_progress)
-    else:
-        report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
-                      progress=_progress)
-    _print_report(report, format_)
+    try:
+        if sandbox:
+            report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=printer.note,
+                                        watcher=printer)
+        else:
+            report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
+                          progress=printer.note, watcher=printer)
+    finally:
+        printer.close()
+    _print_report(report, format_, printer)
+    _exit(report, printer)
+
+
+def _printer(format_: str, quiet: bool) -> BatchPrinter:
+    """Result lines as they come (text format), and a live line when stderr is a terminal."""
+    import sys
+
+    from msgspec_dd.cli.batch_printer import BatchPrinter
+    from msgspec_dd.cli.live_line import LiveLine
+
+    live = LiveLine(sys.stderr) if sys.stderr.isatty() else None
+    return BatchPrinter(_echo, quiet=quiet, lines=format_ != "json", live=live)
+
+
+def _one_off_documents(paths: Sequence[Path], text: str | None, var_args: tuple[str, ...]
+                       ) -> tuple[list[Document], tuple[str, ...]]:
+    """``send -`` and ``--text``: their document, and the ``--var`` that carries the text."""
+    from msgspec_dd.message_files import one_off
+
+    if text is not None:
+        document, name = one_off.text_document()
+        return [document], (f"{name}={text}",)
+    if one_off.STDIN_PATH in paths:
+        import sys
+
+        return [one_off.read_stdin(sys.stdin.buffer)], var_args
+    return [], var_args
+
+
+def _exit(report: BatchReport, printer: BatchPrinter) -> None:
+    """Say why the batch stopped early, and exit 130 (Ctrl-C) or 1 (anything not sent)."""
     if report.stopped is not None:
-        _progress(report.stopped)
+        printer.write(f"msgspec-dd: {report.stopped}", err=True)
+    if report.interrupted:
+        sent = report.counts["sent"]
+        printer.write(f"msgspec-dd: interrupted: {sent} sent, {len(report.not_sent)} not sent; "
+                      "with --ledger, the same command sends only the rest", err=True)
+        raise click.exceptions.Exit(INTERRUPTED)
     if not report.ok:
         raise click.exceptions.Exit(1)
 
 
-def _print_report(report: BatchReport, format_: str) -> None:
-    """Result lines (or the JSON document), then what each sandbox robot received."""
+def _print_report(report: BatchReport, format_: str, printer: BatchPrinter) -> None:
+    """The JSON document; or, the result lines being printed already, what was not sent and
+    what each sandbox robot received."""
     if format_ == "json":
-        click.echo(json_log_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2)))
+        _print_json(report.to_json())
         return
-    for result in report.results:
-        _echo(result.format())
-    if report.arrived:
+    if report.interrupted:
+        for path, robot in report.not_sent:
+            printer.write(f"{path} -> {robot}: not sent (interrupted)")
+    if report.arrived and not printer.quiet:
         from msgspec_dd.sandbox.rehearsal import format_arrived
 
-        _echo(format_arrived(report.arrived), nl=False, block=True)
+        printer.write(format_arrived(report.arrived), nl=False, block=True)
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    click.echo(json_log_text(json.dumps(document, ensure_ascii=False, indent=2)))
 
 
 def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str) -> None:

@@ -126,8 +126,12 @@ def prepare_messages(
     now: datetime | None = None,
     use_examples: bool = False,
     environ: Mapping[str, str] | None = None,
+    documents: Sequence[Document] = (),
 ) -> list[PreparedMessage]:
     """Prepare every message file under ``paths`` for sending: the pipeline with the blocking rules.
+
+    ``documents`` are messages already loaded without a file (``send -``, ``send --text``, see
+    :mod:`msgspec_dd.message_files.one_off`); they go first.
 
     ``use_examples`` (preview) fills variables that were not given with their default or first
     example and ``github`` with sample values. Raises MessageError (problems in messages),
@@ -139,7 +143,8 @@ def prepare_messages(
         variables.parse_var_args(var_args),
         variables.load_vars_file(vars_file) if vars_file else {},
     )
-    documents, problems = _load_all(files)
+    loaded, problems = _load_all(files)
+    documents = [*documents, *loaded]
     if not problems:  # a file that failed to load may be the one declaring the variable
         _check_given_names(given, documents)
     for name in robots_override:
