@@ -27,8 +27,9 @@ TICK = 0.5
 class LiveLine:
     """One status line at the bottom of ``stream``, kept current by a ticker thread."""
 
-    def __init__(self, stream: IO[str], *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._stream, self._clock = stream, clock
+    def __init__(self, stream: IO[str], *, clock: Callable[[], float] = time.monotonic,
+                 tick: float = TICK) -> None:
+        self._stream, self._clock, self._tick_seconds = stream, clock, tick
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._total = self._done = self._failed = 0
@@ -83,7 +84,7 @@ class LiveLine:
         return line
 
     def _tick(self) -> None:
-        while not self._stop.wait(TICK):
+        while not self._stop.wait(self._tick_seconds):
             with self._lock:
                 self._draw()
 
