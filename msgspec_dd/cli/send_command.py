@@ -47,23 +47,24 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
 
 def _json_always(function: F) -> F:
     """With ``--format json``, one JSON document on stdout also when the run ends in an error
-    (the error still goes to stderr as usual) or on Ctrl-C before sending began."""
+    (the error still goes to stderr as usual). Ctrl-C with no batch report yet (before sending
+    began) says so and exits 130, in both formats."""
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from msgspec_dd.cli import send_json
         from msgspec_dd.errors import MsgspecError
 
-        if kwargs.get("format_") != "json":
-            return function(*args, **kwargs)
-        from msgspec_dd.cli import send_json
-
+        as_json = kwargs.get("format_") == "json"
         try:
             return function(*args, **kwargs)
         except MsgspecError as err:
-            _print_json(send_json.error_document(err))
+            if as_json:
+                _print_json(send_json.error_document(err))
             raise
         except KeyboardInterrupt:
-            _print_json(send_json.interrupted_document())
-            _progress("interrupted before sending; nothing was sent")
+            if as_json:
+                _print_json(send_json.interrupted_document())
+            _progress(send_json.INTERRUPTED)
             raise click.exceptions.Exit(INTERRUPTED) from None
 
     return wrapper  # type: ignore[return-value]
@@ -126,10 +127,8 @@ def command(
     prints what was and was not sent, and exits 130.
     """
     from msgspec_dd.config import load_config
-    from msgspec_dd.delivery.batch import send
     from msgspec_dd.message_files import one_off
     from msgspec_dd.message_files.pipeline import prepare_messages
-    from msgspec_dd.message_files.schedule import select_for_send
 
     one_off.check_options(paths, text=text, changed_since=changed_since, var_args=var_args,
                           vars_file=vars_file)
@@ -140,13 +139,7 @@ def command(
     printer = _printer(format_, quiet)
     config = load_config(config_path)
     documents, var_args = _one_off_documents(paths, text, var_args)
-    files: Sequence[Path] = ()
-    nothing = ""
-    if not documents:
-        selection = select_for_send(paths, config, changed_since=changed_since)
-        for note in selection.notes():
-            printer.note(note)
-        files, nothing = selection.files, selection.nothing
+    files, nothing = ((), "") if documents else _select(paths, config, changed_since, printer)
     messages = prepare_messages(files, config=config, var_args=var_args, vars_file=vars_file,
                                 robots_override=robot_names, documents=documents)
     if not messages:
@@ -154,17 +147,38 @@ def command(
     if dry_run:
         _dry_run(messages, config, format_)
         return
-    try:
-        if sandbox:
-            report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=printer.note,
-                                        watcher=printer)
-        else:
-            report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
-                          progress=printer.note, watcher=printer)
-    finally:
-        printer.close()
+    report = _deliver(messages, config, printer, sandbox=sandbox, ledger_path=ledger_path,
+                      force=force, max_wait=max_wait)
     _print_report(report, format_, printer)
     _exit(report, printer)
+
+
+def _select(paths: Sequence[Path], config: Config, changed_since: str | None,
+            printer: BatchPrinter) -> tuple[Sequence[Path], str]:
+    """The files to send, after a note on each held back; and what to say if there are none."""
+    from msgspec_dd.message_files.schedule import select_for_send
+
+    selection = select_for_send(paths, config, changed_since=changed_since)
+    for note in selection.notes():
+        printer.note(note)
+    return selection.files, selection.nothing
+
+
+def _deliver(messages: Sequence[PreparedMessage], config: Config, printer: BatchPrinter, *,
+             sandbox: bool, ledger_path: Path | None, force: bool, max_wait: float) -> BatchReport:
+    """Send to the sandbox or the real robots, the printer watching; the live line goes after."""
+    from msgspec_dd.delivery.batch import send
+
+    try:
+        if sandbox:
+            from msgspec_dd.sandbox import rehearsal
+
+            return rehearsal.rehearse(messages, config, max_wait=max_wait, progress=printer.note,
+                                      watcher=printer)
+        return send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
+                    progress=printer.note, watcher=printer)
+    finally:
+        printer.close()
 
 
 def _printer(format_: str, quiet: bool) -> BatchPrinter:

@@ -34,7 +34,10 @@ def error_document(err: MsgspecError) -> dict[str, Any]:
     return dict(redact_json(document))
 
 
+#: Ctrl-C before the batch began (or a second Ctrl-C while it waited for the POSTs in flight).
+INTERRUPTED = "interrupted before the batch could report; nothing was sent unless the ledger says so"
+
+
 def interrupted_document() -> dict[str, Any]:
-    """Ctrl-C before the batch began to send: nothing was sent."""
-    return {**empty_document(), "error": "interrupted before sending; nothing was sent",
-            "interrupted": True}
+    """Ctrl-C with no batch report: before sending began, or a second Ctrl-C."""
+    return {**empty_document(), "error": INTERRUPTED, "interrupted": True}

@@ -135,8 +135,11 @@ def test_ctrl_c_before_sending_still_gives_one_json_document(batch: Path) -> Non
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130 and "Traceback" not in err
+    assert err.splitlines()[-1] == ("msgspec-dd: interrupted before the batch could report; "
+                                    "nothing was sent unless the ledger says so")
     assert json.loads(out) == {"results": [], "counts": {"sent": 0, "skipped": 0, "failed": 0},
-                               "error": "interrupted before sending; nothing was sent",
+                               "error": "interrupted before the batch could report; nothing "
+                                        "was sent unless the ledger says so",
                                "interrupted": True}
 
 
