@@ -145,7 +145,7 @@ def command(
     if not messages:
         printer.note(nothing)
     if dry_run:
-        _dry_run(messages, config, format_)
+        _dry_run(messages, config, format_, skipped=_ledger_skips(messages, ledger_path, force))
         return
     report = _deliver(messages, config, printer, sandbox=sandbox, ledger_path=ledger_path,
                       force=force, max_wait=max_wait)
@@ -239,19 +239,50 @@ def _print_json(document: dict[str, Any]) -> None:
     click.echo(json_log_text(json.dumps(document, ensure_ascii=False, indent=2)))
 
 
-def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str) -> None:
-    """Print each body as ``render`` does; post nothing and need no credentials."""
+def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str, *,
+             skipped: set[tuple[str, str]] | None) -> None:
+    """Print each body as ``render`` does; post nothing and need no credentials. ``skipped``
+    (with a ledger): the deliveries a real run would skip."""
     from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes
     from msgspec_dd.dingtalk import wire
 
     for note in dry_run_notes(messages, config):
         _progress(note)
     if format_ == "json":
-        click.echo(json_log_text(wire.pretty(dry_run_document(messages))))
+        click.echo(json_log_text(wire.pretty(dry_run_document(messages, skipped))))
         return
     for message in messages:
-        _progress(f"{message.path} -> {', '.join(message.robots)} (dry run, not sent)")
+        _progress(_dry_run_line(message, skipped or set()))
         click.echo(json_log_text(wire.pretty(message.payload)))
+
+
+def _ledger_skips(messages: Sequence[PreparedMessage], ledger_path: Path | None, force: bool
+                  ) -> set[tuple[str, str]] | None:
+    """What the ledger would make a real run skip; None without a ledger. A dry run creates no
+    ledger: one that does not exist yet records nothing."""
+    from msgspec_dd.delivery.batch import recorded_as_sent
+    from msgspec_dd.delivery.ledger import Ledger, check_ledger_path
+
+    if ledger_path is None:
+        return None
+    check_ledger_path(ledger_path)
+    if force or not ledger_path.exists():
+        return set()
+    ledger = Ledger.open(ledger_path)
+    try:
+        return recorded_as_sent(messages, ledger)
+    finally:
+        ledger.close()
+
+
+def _dry_run_line(message: PreparedMessage, skipped: set[tuple[str, str]]) -> str:
+    """``m/a.yaml -> ops (dry run, not sent); default: skipped (already sent)``."""
+    sending = [robot for robot in message.robots if (message.path, robot) not in skipped]
+    parts = [f"{', '.join(sending)} (dry run, not sent)"] if sending else []
+    if len(sending) < len(message.robots):
+        done = [robot for robot in message.robots if robot not in sending]
+        parts.append(f"{', '.join(done)}: skipped (already sent)")
+    return f"{message.path} -> {'; '.join(parts)}"
 
 
 def _progress(line: str) -> None:

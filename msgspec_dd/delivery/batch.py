@@ -10,7 +10,7 @@ replies and rate-limit answers, so back-to-back runs keep to the rate too.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,10 +102,21 @@ def dry_run_notes(messages: Sequence[PreparedMessage], config: Config,
     return notes
 
 
-def dry_run_document(messages: Sequence[PreparedMessage]) -> dict[str, Any]:
-    """``send --dry-run --format json``: each message's path, robots and body."""
-    return {"messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
-                         for m in messages]}
+def dry_run_document(messages: Sequence[PreparedMessage],
+                     skipped: Collection[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """``send --dry-run --format json``: each message's path, robots and body; with a ledger
+    (``skipped``: see :func:`recorded_as_sent`), also the robots a real run would skip."""
+    document: dict[str, Any] = {"messages": [
+        {"path": m.path, "robots": list(m.robots), "payload": m.payload} for m in messages]}
+    if skipped is not None:
+        for item, message in zip(document["messages"], messages, strict=True):
+            item["skipped"] = [robot for robot in message.robots if (message.path, robot) in skipped]
+    return document
+
+
+def recorded_as_sent(messages: Sequence[PreparedMessage], ledger: Ledger) -> set[tuple[str, str]]:
+    """(path, robot) of each delivery ``ledger`` records as sent: what a real run would skip."""
+    return {(job.path, job.robot) for job in plan(messages) if ledger.entry(job.identity).sent}
 
 
 def robot_names(messages: Iterable[PreparedMessage]) -> list[str]:

@@ -508,3 +508,24 @@ def test_a_full_disk_with_json_format_still_gives_one_document_with_the_error(
     assert document["error"] == "l.jsonl: cannot write the ledger (File too large); stopped sending"
     assert document["counts"]["sent"] == len(robots["default"].messages) >= 1
     assert [r["status"] for r in document["results"]] == ["sent"] * document["counts"]["sent"]
+
+
+def test_dry_run_with_a_ledger_says_what_a_real_run_would_skip(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl")
+    assert code == 0 and not (project / "sent.jsonl").exists()  # a dry run creates no ledger
+    assert "m/b.yaml -> default (dry run, not sent)" in err
+    assert run(capsys, robots, "send", "m/b.yaml", "--ledger", "sent.jsonl")[0] == 0
+    code, _, err = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl")
+    assert code == 0
+    assert "m/a.yaml -> default, ops (dry run, not sent)" in err
+    assert "m/b.yaml -> default: skipped (already sent)" in err
+    code, out, _ = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl",
+                       "--format", "json")
+    assert [(m["path"], m["skipped"]) for m in json.loads("\n".join(out))["messages"]] == [
+        ("m/a.yaml", []), ("m/b.yaml", ["default"])]
+    code, _, err = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl", "--force")
+    assert "m/b.yaml -> default (dry run, not sent)" in err
+    assert robots["default"].requests == 1 and robots["ops"].requests == 0
