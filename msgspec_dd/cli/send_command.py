@@ -3,16 +3,19 @@
 Thin: options become calls to :func:`msgspec_dd.message_files.pipeline.prepare_messages` and
 :func:`msgspec_dd.delivery.batch.send`, or, for ``--sandbox``, to
 :func:`msgspec_dd.sandbox.rehearsal.rehearse`: the CLI chooses sandbox robots or real ones,
-delivery never knows. Result lines go to stdout, progress and diagnostics to stderr, every
-line through :func:`_echo` (credential redaction).
+delivery never knows. Result lines go to stdout as each delivery ends, progress and
+diagnostics to stderr (a :class:`~msgspec_dd.cli.batch_printer.BatchPrinter`), every line
+through :func:`_echo` (credential redaction). With ``--format json`` stdout holds exactly one
+JSON document however the run ends (:func:`_json_always`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,10 +24,16 @@ from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
 from msgspec_dd.workflow_commands import json_log_text
 
 if TYPE_CHECKING:
+    from msgspec_dd.cli.batch_printer import BatchPrinter
     from msgspec_dd.config import Config
-    from msgspec_dd.delivery.batch import BatchReport, Job
+    from msgspec_dd.delivery.batch import BatchReport
     from msgspec_dd.delivery.git_ledger import GitBranch
+    from msgspec_dd.message_files.loader import Document
     from msgspec_dd.message_files.pipeline import PreparedMessage
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
 
 def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -46,6 +55,31 @@ def _ledger(ctx: click.Context, param: click.Parameter, value: str | None
         return None if value is None else parse_ledger(value)
     except UsageError as err:
         raise click.BadParameter(str(err), ctx=ctx, param=param) from err
+
+
+def _json_always(function: F) -> F:
+    """With ``--format json``, one JSON document on stdout also when the run ends in an error
+    (the error still goes to stderr as usual). Ctrl-C with no batch report yet (before sending
+    began) says so and exits 130, in both formats."""
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from msgspec_dd.cli import send_json
+        from msgspec_dd.errors import MsgspecError
+
+        as_json = kwargs.get("format_") == "json"
+        try:
+            return function(*args, **kwargs)
+        except MsgspecError as err:
+            if as_json:
+                _print_json(send_json.error_document(err))
+            raise
+        except KeyboardInterrupt:
+            if as_json:
+                _print_json(send_json.interrupted_document())
+            _progress(send_json.INTERRUPTED)
+            raise click.exceptions.Exit(INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.command("send")
@@ -76,7 +110,12 @@ def _ledger(ctx: click.Context, param: click.Parameter, value: str | None
               help="Send to a local sandbox robot instead of DingTalk, then show what arrived.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text = one line per message and robot; json = a document.")
+@click.option("--text", "text", metavar="TEXT",
+              help="Send this text as a one-off text message, with no message file.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only failures (no progress, no sent lines, no sandbox printout).")
 @config_option
+@_json_always
 def command(
     paths: tuple[Path, ...],
     var_args: tuple[str, ...],
@@ -91,6 +130,8 @@ def command(
     at_text: str | None,
     sandbox: bool,
     format_: str,
+    text: str | None,
+    quiet: bool,
     config_path: Path | None,
 ) -> None:
     """Render, validate and post each message in PATHS to its robots.
@@ -100,32 +141,46 @@ def command(
     configuration errors (a robot's webhook variable not set, for one). Directories with no
     message files are not an error: a note says so on stderr and the exit code is 0 (a
     scheduled job over an empty folder has nothing to send).
+
+    PATH ``-`` reads one message file from stdin (YAML or JSON; a bare DingTalk body with a
+    top-level ``msgtype`` is its ``message``); ``--text`` sends a text message with no file.
+    Result lines are printed as each message ends. Ctrl-C stops after the POSTs in flight,
+    prints what was and was not sent, and exits 130.
     """
     from msgspec_dd.config import load_config
-    from msgspec_dd.delivery.batch import send
+    from msgspec_dd.message_files import one_off
     from msgspec_dd.message_files.schedule import DEFAULT_PATHS
 
+    one_off.check_options(paths, text=text, changed_since=changed_since, var_args=var_args,
+                          vars_file=vars_file, due=due)
     _check_options(sandbox=sandbox, due=due, at_text=at_text, ledger=ledger_path,
                    changed_since=changed_since)
-    config = load_config(config_path, paths=paths or DEFAULT_PATHS)
+    printer = _printer(format_, quiet)
+    documents, var_args = _one_off_documents(paths, text, var_args)
+    config = load_config(config_path, paths=[p for p in paths if p != one_off.STDIN_PATH] or DEFAULT_PATHS)
     prepare = dict(config=config, var_args=var_args, vars_file=vars_file, robots_override=robot_names)
-    messages = (_due_messages(paths, at_text, **prepare) if due
-                else _selected_messages(paths, changed_since, **prepare))
+    messages = _messages(paths, documents, printer, due=due, at_text=at_text,
+                         changed_since=changed_since, **prepare)
     if dry_run:
         _dry_run(messages, config, format_, ledger=ledger_path, due=due, force=force)
         return
-    if sandbox:
-        from msgspec_dd.sandbox import rehearsal
+    report = _deliver(messages, config, printer, sandbox=sandbox, ledger_path=ledger_path,
+                      force=force, max_wait=max_wait, due=due)
+    _print_report(report, format_, printer)
+    _exit(report, printer)
 
-        report = rehearsal.rehearse(messages, config, max_wait=max_wait, progress=_progress)
-    else:
-        report = send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
-                      progress=_progress, due=due)
-    _print_report(report, format_)
-    if report.stopped is not None:
-        _progress(report.stopped)
-    if not report.ok:
-        raise click.exceptions.Exit(1)
+
+def _messages(paths: Sequence[Path], documents: Sequence[Document], printer: BatchPrinter, *,
+              due: bool, at_text: str | None, changed_since: str | None,
+              **prepare: Any) -> list[PreparedMessage]:
+    """The one-off message, the due files, or the files named (or changed), prepared."""
+    from msgspec_dd.message_files.pipeline import prepare_messages
+
+    if documents:
+        return prepare_messages((), documents=documents, **prepare)
+    if due:
+        return _due_messages(paths, at_text, printer, **prepare)
+    return _selected_messages(paths, changed_since, printer, **prepare)
 
 
 def _check_options(*, sandbox: bool, due: bool, at_text: str | None,
@@ -145,7 +200,7 @@ def _check_options(*, sandbox: bool, due: bool, at_text: str | None,
                          "add --ledger FILE (or --ledger git:BRANCH in CI)")
 
 
-def _selected_messages(paths: Sequence[Path], changed_since: str | None,
+def _selected_messages(paths: Sequence[Path], changed_since: str | None, printer: BatchPrinter,
                        **prepare: Any) -> list[PreparedMessage]:
     """The files named, or changed since ``changed_since``, prepared; notes on what is left out."""
     from msgspec_dd.message_files.pipeline import prepare_messages
@@ -153,14 +208,15 @@ def _selected_messages(paths: Sequence[Path], changed_since: str | None,
 
     selection = select_for_send(paths, prepare["config"], changed_since=changed_since)
     for note in selection.notes():
-        _progress(note)
+        printer.note(note)
     messages = prepare_messages(selection.files, **prepare)
     if not messages:
-        _progress(selection.nothing)
+        printer.note(selection.nothing)
     return messages
 
 
-def _due_messages(paths: Sequence[Path], at_text: str | None, **prepare: Any) -> list[PreparedMessage]:
+def _due_messages(paths: Sequence[Path], at_text: str | None, printer: BatchPrinter,
+                  **prepare: Any) -> list[PreparedMessage]:
     """``--due``: the scheduled files due at ``--at`` (default now), each as of its occurrence,
     plus the files whose ``when`` cannot be read (so that they are reported, not ignored)."""
     from datetime import datetime
@@ -172,22 +228,85 @@ def _due_messages(paths: Sequence[Path], at_text: str | None, **prepare: Any) ->
     at = read_at(at_text, tz=tz) if at_text is not None else datetime.now(tz)
     messages = due_messages(paths, at=at, **prepare)
     if not messages:
-        _progress(f"nothing is due at {at.astimezone(tz).isoformat(timespec='minutes')} under "
-                  f"{', '.join(map(str, paths or DEFAULT_PATHS))}")
+        printer.note(f"nothing is due at {at.astimezone(tz).isoformat(timespec='minutes')} under "
+                     f"{', '.join(map(str, paths or DEFAULT_PATHS))}")
     return messages
 
 
-def _print_report(report: BatchReport, format_: str) -> None:
-    """Result lines (or the JSON document), then what each sandbox robot received."""
+def _deliver(messages: Sequence[PreparedMessage], config: Config, printer: BatchPrinter, *,
+             sandbox: bool, ledger_path: Path | GitBranch | None, force: bool, max_wait: float,
+             due: bool) -> BatchReport:
+    """Send to the sandbox or the real robots, the printer watching; the live line goes after."""
+    from msgspec_dd.delivery.batch import send
+
+    try:
+        if sandbox:
+            from msgspec_dd.sandbox import rehearsal
+
+            return rehearsal.rehearse(messages, config, max_wait=max_wait, progress=printer.note,
+                                      watcher=printer)
+        return send(messages, config, ledger=ledger_path, force=force, max_wait=max_wait,
+                    progress=printer.note, watcher=printer, due=due)
+    finally:
+        printer.close()
+
+
+def _printer(format_: str, quiet: bool) -> BatchPrinter:
+    """Result lines as they come (text format), and a live line when stderr is a terminal."""
+    import sys
+
+    from msgspec_dd.cli.batch_printer import BatchPrinter
+    from msgspec_dd.cli.live_line import LiveLine
+
+    live = LiveLine(sys.stderr) if sys.stderr.isatty() else None
+    return BatchPrinter(_echo, quiet=quiet, lines=format_ != "json", live=live)
+
+
+def _one_off_documents(paths: Sequence[Path], text: str | None, var_args: tuple[str, ...]
+                       ) -> tuple[list[Document], tuple[str, ...]]:
+    """``send -`` and ``--text``: their document, and the ``--var`` that carries the text."""
+    from msgspec_dd.message_files import one_off
+
+    if text is not None:
+        document, name = one_off.text_document()
+        return [document], (f"{name}={text}",)
+    if one_off.STDIN_PATH in paths:
+        import sys
+
+        return [one_off.read_stdin(sys.stdin.buffer)], var_args
+    return [], var_args
+
+
+def _exit(report: BatchReport, printer: BatchPrinter) -> None:
+    """Say why the batch stopped early, and exit 130 (Ctrl-C) or 1 (anything not sent)."""
+    if report.stopped is not None:
+        printer.write(f"msgspec-dd: {report.stopped}", err=True)
+    if report.interrupted:
+        sent = report.counts["sent"]
+        printer.write(f"msgspec-dd: interrupted: {sent} sent, {len(report.not_sent)} not sent; "
+                      "with --ledger, the same command sends only the rest", err=True)
+        raise click.exceptions.Exit(INTERRUPTED)
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+def _print_report(report: BatchReport, format_: str, printer: BatchPrinter) -> None:
+    """The JSON document; or, the result lines being printed already, what was not sent and
+    what each sandbox robot received."""
     if format_ == "json":
-        click.echo(json_log_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2)))
+        _print_json(report.to_json())
         return
-    for result in report.results:
-        _echo(result.format())
-    if report.arrived:
+    if report.interrupted:
+        for path, robot in report.not_sent:
+            printer.write(f"{path} -> {robot}: not sent (interrupted)")
+    if report.arrived and not printer.quiet:
         from msgspec_dd.sandbox.rehearsal import format_arrived
 
-        _echo(format_arrived(report.arrived), nl=False, block=True)
+        printer.write(format_arrived(report.arrived), nl=False, block=True)
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    click.echo(json_log_text(json.dumps(document, ensure_ascii=False, indent=2)))
 
 
 def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str, *,
@@ -197,19 +316,28 @@ def _dry_run(messages: Sequence[PreparedMessage], config: Config, format_: str, 
     from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes, dry_run_skips
     from msgspec_dd.dingtalk import wire
 
-    skipped: list[Job] = []
+    skipped: set[tuple[str, str]] | None = None
     if ledger is not None:
-        messages, skipped = dry_run_skips(messages, config, ledger, due=due, force=force)
+        messages, jobs = dry_run_skips(messages, config, ledger, due=due, force=force)
+        skipped = {(job.path, job.robot) for job in jobs}
     for note in dry_run_notes(messages, config):
         _progress(note)
-    for job in skipped:
-        _progress(f"{job.path} -> {job.robot}: a real run would skip it (already sent)")
     if format_ == "json":
         click.echo(json_log_text(wire.pretty(dry_run_document(messages, skipped))))
         return
     for message in messages:
-        _progress(f"{message.path} -> {', '.join(message.robots)} (dry run, not sent)")
+        _progress(_dry_run_line(message, skipped or set()))
         click.echo(json_log_text(wire.pretty(message.payload)))
+
+
+def _dry_run_line(message: PreparedMessage, skipped: set[tuple[str, str]]) -> str:
+    """``m/a.yaml -> ops (dry run, not sent); default: skipped (already sent)``."""
+    sending = [robot for robot in message.robots if (message.path, robot) not in skipped]
+    parts = [f"{', '.join(sending)} (dry run, not sent)"] if sending else []
+    if len(sending) < len(message.robots):
+        done = [robot for robot in message.robots if robot not in sending]
+        parts.append(f"{', '.join(done)}: skipped (already sent)")
+    return f"{message.path} -> {'; '.join(parts)}"
 
 
 def _progress(line: str) -> None:

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msgspec_dd.config import check_environment
+from msgspec_dd.delivery.events import BatchWatcher, Serialized, Unwatched
 from msgspec_dd.delivery.git_ledger import GitBranch, GitLedger
 from msgspec_dd.delivery.identity import ledger_name, message_identity
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.robot import Robot
+from msgspec_dd.delivery.stopping import Gate, Stopped, Ticket
 from msgspec_dd.errors import DeliveryError
 
 if TYPE_CHECKING:
@@ -50,11 +52,15 @@ class BatchReport:
     ``stopped`` says why the batch stopped early (the ledger could not be written): ``results``
     then holds every message that had a result by then, and no other was posted. ``arrived``
     is filled by a rehearsal (``send --sandbox``): for each sandbox robot, the bodies it accepted.
+    ``interrupted`` is True when Ctrl-C stopped the batch (after the POSTs in flight);
+    ``not_sent`` names each delivery (path, robot) that was never posted, however it stopped.
     """
 
     results: tuple[SendResult, ...]
     arrived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     stopped: str | None = None
+    interrupted: bool = False
+    not_sent: tuple[tuple[str, str], ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -67,17 +73,22 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         """True when every message is in its group (sent now or before)."""
-        return self.stopped is None and all(result.ok for result in self.results)
+        return (self.stopped is None and not self.interrupted
+                and all(result.ok for result in self.results))
 
     def to_json(self) -> dict[str, Any]:
         """``{"results": [...], "counts": {...}}``, then ``"error"`` when the batch stopped early
-        and ``"sandbox": {robot: [body, ...]}`` after a rehearsal; every string redacted."""
+        and ``"sandbox": {robot: [body, ...]}`` after a rehearsal; every string redacted.
+        An interrupted batch adds ``"interrupted": true`` and ``"notSent": [{path, robot}]``."""
         from msgspec_dd.redaction import redact_json
 
         document: dict[str, Any] = {"results": [r.to_json() for r in self.results],
                                     "counts": self.counts}
         if self.stopped is not None:
             document["error"] = self.stopped
+        if self.interrupted:
+            document["interrupted"] = True
+            document["notSent"] = [{"path": path, "robot": robot} for path, robot in self.not_sent]
         if self.arrived:
             document["sandbox"] = {name: list(items) for name, items in self.arrived.items()}
         return dict(redact_json(document))
@@ -94,14 +105,15 @@ def dry_run_notes(messages: Sequence[PreparedMessage], config: Config,
 
 
 def dry_run_document(messages: Sequence[PreparedMessage],
-                     skipped: Sequence[Job] = ()) -> dict[str, Any]:
-    """``send --dry-run --format json``: each message's path, robots and body, and, with a
-    ledger, what a real run would skip as already sent."""
-    document: dict[str, Any] = {
-        "messages": [{"path": m.path, "robots": list(m.robots), "payload": m.payload}
-                     for m in messages]}
-    if skipped:
-        document["skipped"] = [{"path": job.path, "robot": job.robot} for job in skipped]
+                     skipped: Collection[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """``send --dry-run --format json``: each message's path, robots and body; with a ledger
+    (``skipped``: the (path, robot) deliveries it records as sent), also the robots a real run
+    would skip."""
+    document: dict[str, Any] = {"messages": [
+        {"path": m.path, "robots": list(m.robots), "payload": m.payload} for m in messages]}
+    if skipped is not None:
+        for item, message in zip(document["messages"], messages, strict=True):
+            item["skipped"] = [robot for robot in message.robots if (message.path, robot) in skipped]
     return document
 
 
@@ -156,6 +168,7 @@ def send(
     environ: Mapping[str, str] | None = None,
     robots: Mapping[str, Robot] | None = None,
     due: bool = False,
+    watcher: BatchWatcher | None = None,
 ) -> BatchReport:
     """``msgspec-dd send`` from Python: post prepared messages to the robots of ``config``.
 
@@ -170,6 +183,7 @@ def send(
     are pushed before the first POST and its outcomes after the last. ``due`` (``send
     --due``) leaves out, unreported, the messages the ledger records as sent to all their robots:
     an occurrence already sent is not due.
+    ``watcher`` hears each result as it ends (see :func:`deliver`).
     """
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
     anchor = config_folder(config)
@@ -185,7 +199,7 @@ def send(
         if progress is not None and messages:
             progress(summary(messages))
         return deliver(messages, robots, ledger=opened, force=force, max_wait=max_wait,
-                       anchor=anchor, checkpoint=checkpoint)
+                       anchor=anchor, checkpoint=checkpoint, watcher=watcher)
 
 
 def open_ledger(
@@ -276,6 +290,7 @@ def deliver(
     max_wait: float | None = None,
     anchor: Path | None = None,
     checkpoint: Callable[[], None] | None = None,
+    watcher: BatchWatcher | None = None,
 ) -> BatchReport:
     """Send every message to each of its robots; ``robots`` must hold each robot named.
 
@@ -287,6 +302,9 @@ def deliver(
     ``checkpoint`` (a git ledger's push) runs after every attempt of the batch is recorded,
     before the first POST, and again after the last: a job killed in between is resent under
     the same msgUuids, which DingTalk de-duplicates.
+    ``watcher`` hears each result the moment it ends, and each wait for a robot's rate. Ctrl-C
+    (KeyboardInterrupt) stops the batch after the POSTs in flight: the report then says
+    ``interrupted`` and lists what was not sent, and the ledger holds every POST made.
     """
     jobs = plan(messages, anchor=anchor)
     if ledger is not None:
@@ -297,14 +315,20 @@ def deliver(
                 checkpoint()
             except DeliveryError as err:  # nothing was posted
                 return BatchReport((), stopped=str(err))
+    watch = Serialized(watcher or Unwatched())
+    watch.started(len(jobs))
 
-    def work(job: Job) -> Done:
-        return _send_one(job, robots[job.robot], ledger=ledger, force=force, max_wait=max_wait)
+    def work(job: Job, ticket: Ticket) -> Done:
+        robot = robots[job.robot]
+        wait = robot.next_wait()
+        if wait.seconds > 0:
+            watch.waiting(job.robot, wait)
+        return _send_one(job, robot, ledger=ledger, force=force, max_wait=max_wait, ticket=ticket)
 
     queues: dict[str, list[Job]] = {}
     for job in jobs:
         queues.setdefault(job.robot, []).append(job)
-    done = _run_queues(list(queues.values()), work)
+    done, interrupted = _run_queues(list(queues.values()), work, watch.finished)
     ended = [done[job.index].result for job in jobs if job.index in done]
     results = tuple(result for result in ended if result is not None)
     errors = [str(d.error) for d in done.values() if d.error is not None]
@@ -313,7 +337,10 @@ def deliver(
             checkpoint()
         except DeliveryError as err:
             errors.append(f"{err}; the messages above were posted, but a re-run cannot know it")
-    return BatchReport(results, stopped=errors[0] if errors else None)
+    not_sent = tuple((job.path, job.robot) for job in jobs
+                     if job.index not in done or done[job.index].result is None)
+    return BatchReport(results, stopped=errors[0] if errors else None,
+                       interrupted=interrupted, not_sent=not_sent)
 
 
 def _announce(jobs: Sequence[Job], ledger: Ledger, *, force: bool) -> list[Job]:
@@ -345,11 +372,12 @@ def _seed_pacers(ledger: Ledger, robots: Mapping[str, Robot]) -> None:
 
 
 def _send_one(
-    job: Job, robot: Robot, *, ledger: Ledger | None, force: bool, max_wait: float | None
+    job: Job, robot: Robot, *, ledger: Ledger | None, force: bool, max_wait: float | None,
+    ticket: Ticket,
 ) -> Done:
     payload = job.payload
     if ledger is None:
-        return Done(_located(robot.send_prepared(payload, max_wait=max_wait), job))
+        return Done(_located(robot.send_prepared(payload, max_wait=max_wait, log=ticket), job))
     entry = ledger.entry(job.identity)
     if entry.sent and not force:
         return Done(SendResult(job.robot, Status.SKIPPED, entry.msg_uuid or "", path=job.path))
@@ -357,7 +385,7 @@ def _send_one(
     if reuse is not None and "msgUuid" not in payload:
         # The earlier POST may have arrived: the same msgUuid lets DingTalk drop a repeat.
         payload = {**payload, "msgUuid": reuse}
-    log = _LedgerLog(ledger, job)
+    log = _LedgerLog(ledger, job, ticket)
     try:
         result = robot.send_prepared(payload, max_wait=max_wait, log=log)
     except DeliveryError as err:  # its attempt could not be recorded, so it was not posted
@@ -373,14 +401,16 @@ class _LedgerLog:
     """Writes the POSTs of one job to the ledger (a :class:`msgspec_dd.delivery.robot.AttemptLog`).
 
     A failed ``attempt`` write raises before its POST; a failed ``outcome`` write is kept in
-    ``error``, so the result of a POST that was made is still reported.
+    ``error``, so the result of a POST that was made is still reported. The ``ticket`` passes
+    first: a stopped batch records no attempt it will not make.
     """
 
-    def __init__(self, ledger: Ledger, job: Job) -> None:
-        self.ledger, self.job = ledger, job
+    def __init__(self, ledger: Ledger, job: Job, ticket: Ticket) -> None:
+        self.ledger, self.job, self.ticket = ledger, job, ticket
         self.error: DeliveryError | None = None
 
     def attempt(self, msg_uuid: str) -> None:
+        self.ticket.attempt(msg_uuid)
         self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid,
                             path=self.job.name or self.job.path)
 
@@ -389,42 +419,74 @@ class _LedgerLog:
             self.ledger.outcome(event, self.job.identity, self.job.robot, msg_uuid, reply)
         except DeliveryError as err:
             self.error = self.error or err
+        self.ticket.outcome(event, msg_uuid, reply)
 
 
 def _run_queues(
-    queues: Sequence[Sequence[Job]], work: Callable[[Job], Done]
-) -> dict[int, Done]:
-    """Work through each queue in order, the queues side by side (a daemon thread each).
+    queues: Sequence[Sequence[Job]], work: Callable[[Job, Ticket], Done],
+    finished: Callable[[SendResult], None],
+) -> tuple[dict[int, Done], bool]:
+    """Work through each queue in order, the queues side by side (a daemon thread each); True
+    when Ctrl-C stopped them.
 
-    A ledger failure in one queue stops them all before their next job. Daemon threads, so
-    that Ctrl-C ends the run at once: whatever was in flight is in the ledger as an attempt,
-    and the next run resends it under the same msgUuid.
+    A ledger failure in one queue stops them all before their next POST. Ctrl-C in the main
+    thread does too, then waits for the POSTs in flight, so each has its result and its ledger
+    record. Daemon threads: one still waiting for its robot's rate is left behind, and would
+    meet the closed gate before posting.
     """
     done: dict[int, Done] = {}
     failures: list[BaseException] = []
-    stop = threading.Event()
+    gate = Gate()
 
     def run(queue: Sequence[Job]) -> None:
         try:
             for job in queue:
-                if stop.is_set():
+                if gate.stopped or not _run_job(job, gate, work, done, finished):
                     return
-                done[job.index] = work(job)
-                if done[job.index].error is not None:
-                    stop.set()
         except BaseException as err:  # noqa: BLE001 - a bug: re-raised in the main thread below
             failures.append(err)
-            stop.set()
+            gate.stop()
 
     threads = [threading.Thread(target=run, args=(queue,), daemon=True) for queue in queues]
     for thread in threads:
         thread.start()
+    interrupted = _join(threads, gate)
+    if failures:
+        raise failures[0]
+    return done, interrupted
+
+
+def _run_job(job: Job, gate: Gate, work: Callable[[Job, Ticket], Done], done: dict[int, Done],
+             finished: Callable[[SendResult], None]) -> bool:
+    """Deliver one job and report it; False when the batch must stop (stopped, or the ledger failed)."""
+    ticket = gate.ticket()
+    try:
+        ended = work(job, ticket)
+        if gate.stopped and not ticket.inside:
+            return False  # ended without a POST after the stop (skipped, refused): left out
+        done[job.index] = ended
+        if ended.result is not None:
+            finished(ended.result)
+    except Stopped:
+        return False
+    finally:
+        ticket.release()  # only now: a Ctrl-C waits until this result is reported
+    if ended.error is not None:
+        gate.stop()
+        return False
+    return True
+
+
+def _join(threads: Sequence[threading.Thread], gate: Gate) -> bool:
+    """Wait for ``threads``; on Ctrl-C, stop the gate and wait for the POSTs in flight only."""
     try:
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.2)
+    except KeyboardInterrupt:
+        gate.stop()
+        gate.settle()
+        return True
     finally:
-        stop.set()
-    if failures:
-        raise failures[0]
-    return done
+        gate.stop()
+    return False

@@ -255,6 +255,10 @@ class Robot:
             self.pacer.record(reply.at)
         return reply
 
+    def next_wait(self) -> Wait:
+        """How long a message sent now would wait for this robot's rate or lock."""
+        return self.pacer.wait(self._clock())
+
     def _report_wait(self, wait: Wait) -> None:
         if wait.locked:
             why = "DingTalk's rate-limit lock"

@@ -140,8 +140,12 @@ def prepare_messages(
     use_examples: bool = False,
     environ: Mapping[str, str] | None = None,
     note: Callable[[str], None] | None = None,
+    documents: Sequence[Document] = (),
 ) -> list[PreparedMessage]:
     """Prepare every message file under ``paths`` for sending: the pipeline with the blocking rules.
+
+    ``documents`` are messages already loaded without a file (``send -``, ``send --text``, see
+    :mod:`msgspec_dd.message_files.one_off`); they go first.
 
     ``use_examples`` (preview) fills variables that were not given with their default or first
     example and ``github`` with sample values. Raises MessageError (problems in messages),
@@ -154,7 +158,7 @@ def prepare_messages(
                                   environ=environ)
     results = run_messages(paths, config=config, given=given, robots_override=robots_override,
                            builtins=builtins, samples=use_examples, vars_file=vars_file,
-                           note=note)
+                           note=note, documents=documents)
     problems = [problem for result in results for problem in _stopping(result)]
     if problems:
         raise MessageError(problems)
@@ -164,14 +168,16 @@ def prepare_messages(
 def run_messages(paths: Sequence[Path], *, config: Config, given: variables.Given,
                  robots_override: Sequence[str], builtins: Mapping[str, Any],
                  samples: bool = False, vars_file: Path | None = None,
-                 note: Callable[[str], None] | None = None) -> list[PipelineResult]:
+                 note: Callable[[str], None] | None = None,
+                 documents: Sequence[Document] = ()) -> list[PipelineResult]:
     """Every file under ``paths`` through the send pipeline, its problems kept as values.
 
     ``preview`` shows each result, drafts included; :func:`prepare_messages` refuses the batch
     when any result has a blocking problem. A file that cannot be loaded is a result with its
-    problem and no document.
+    problem and no document. ``documents`` (loaded without a file: ``send -``, ``--text``) go first.
     """
-    documents, unloadable = _load_all(discover(paths))
+    loaded, unloadable = _load_all(discover(paths))
+    documents = [*documents, *loaded]
     if not unloadable:  # a file that failed to load may be the one declaring the variable
         _check_given_names(given, documents, vars_file, note or _stderr)
     for name in robots_override:

@@ -30,6 +30,7 @@ from msgspec_dd.sandbox.settings import SandboxSettings, new_secret
 if TYPE_CHECKING:
     from msgspec_dd.config import Config
     from msgspec_dd.delivery.batch import BatchReport
+    from msgspec_dd.delivery.events import BatchWatcher
     from msgspec_dd.delivery.robot import Robot
     from msgspec_dd.message_files.pipeline import PreparedMessage
 
@@ -52,15 +53,19 @@ def rehearse(
     *,
     max_wait: float | None = None,
     progress: Callable[[str], None] | None = None,
+    watcher: BatchWatcher | None = None,
 ) -> BatchReport:
-    """Send ``messages`` to a sandbox robot per robot named; the report says what arrived."""
+    """Send ``messages`` to a sandbox robot per robot named; the report says what arrived.
+
+    ``watcher`` hears each result as it ends (see :func:`msgspec_dd.delivery.batch.deliver`)."""
     from msgspec_dd.delivery.batch import robot_names, send
 
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
     with sandboxes(config, robot_names(messages)) as servers:
         robots = sandbox_robots(config, servers, **options)
         try:
-            report = send(messages, config, max_wait=max_wait, progress=progress, robots=robots)
+            report = send(messages, config, max_wait=max_wait, progress=progress, robots=robots,
+                          watcher=watcher)
             return replace(report, arrived=arrived(servers, robots))
         finally:
             for robot in robots.values():

@@ -78,6 +78,16 @@ def run(capsys: pytest.CaptureFixture[str], servers: dict[str, SandboxServer], *
     return (code if isinstance(code, int) else 1), out.splitlines(), err
 
 
+def as_completed(lines: list[str]) -> list[str]:
+    """Result lines come as each delivery ends, robots side by side: each robot's lines keep
+    message order (checked here), robots interleave (so the lines are compared sorted)."""
+    robots = {line.split(" -> ")[1].split(":")[0] for line in lines if " -> " in line}
+    for robot in robots:
+        mine = [line for line in lines if f" -> {robot}:" in line]
+        assert mine == sorted(mine)
+    return sorted(lines)
+
+
 @pytest.fixture
 def ops_at_sandbox(robots: dict[str, SandboxServer], monkeypatch: pytest.MonkeyPatch) -> None:
     # ... which would go to DingTalk; tests only ever talk to 127.0.0.1, so point ops there too.
@@ -89,8 +99,8 @@ def test_one_result_line_per_message_and_robot(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, err = run(capsys, robots, "send", "m")
-    assert (code, out) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent",
-                               "m/b.yaml -> default: sent"])
+    assert (code, as_completed(out)) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent",
+                                             "m/b.yaml -> default: sent"])
     assert "msgspec-dd: sending 2 messages to 2 robots: default, ops (3 deliveries)" in err
     assert [b["text"]["content"] for b in robots["default"].messages] == ["日报 mon", "日报 b"]
     assert [b["text"]["content"] for b in robots["ops"].messages] == ["日报 mon"]
@@ -101,7 +111,7 @@ def test_one_message_to_two_robots_is_counted_as_one_message(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, err = run(capsys, robots, "send", "m/a.yaml")
-    assert (code, out) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent"])
+    assert (code, as_completed(out)) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent"])
     assert "msgspec-dd: sending 1 message to 2 robots: default, ops\n" in err
 
 
@@ -186,7 +196,7 @@ def test_a_failure_is_explained_and_exits_1(
         monkeypatch.setenv("T_OPS_HOOK", strict.url)
         code, out, _ = run(capsys, {**robots, "strict": strict}, "send", "m")
     assert code == 1
-    assert out == [
+    assert as_completed(out) == [
         "m/a.yaml -> default: sent",
         ("m/a.yaml -> ops: failed: errcode 310000 (keywords not in content, more: "
          "[https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]); hint: the message contains "
@@ -272,12 +282,12 @@ def test_a_ledger_makes_the_rerun_skip_what_was_sent(
 ) -> None:
     assert run(capsys, robots, "send", "m", "--ledger", "sent.jsonl")[0] == 0
     code, out, _ = run(capsys, robots, "send", "m", "--ledger", "sent.jsonl")
-    assert (code, out) == (0, ["m/a.yaml -> default: skipped (already sent)",
-                               "m/a.yaml -> ops: skipped (already sent)",
-                               "m/b.yaml -> default: skipped (already sent)"])
+    assert (code, as_completed(out)) == (0, ["m/a.yaml -> default: skipped (already sent)",
+                                             "m/a.yaml -> ops: skipped (already sent)",
+                                             "m/b.yaml -> default: skipped (already sent)"])
     code, out, _ = run(capsys, robots, "send", "m", "--ledger", "sent.jsonl", "--var", "day=tue")
-    assert (code, out) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent",
-                               "m/b.yaml -> default: skipped (already sent)"])
+    assert (code, as_completed(out)) == (0, ["m/a.yaml -> default: sent", "m/a.yaml -> ops: sent",
+                                             "m/b.yaml -> default: skipped (already sent)"])
     code, out, _ = run(capsys, robots, "send", "m/b.yaml", "--ledger", "sent.jsonl", "--force")
     assert (code, out) == (0, ["m/b.yaml -> default: sent"])
     assert len(robots["default"].messages) == 4 and len(robots["ops"].messages) == 2
@@ -322,8 +332,9 @@ def test_sandbox_delivers_over_http_and_shows_what_arrived(
 ) -> None:
     code, out, err = run(capsys, {}, "send", "m", "--sandbox")
     assert code == 0
-    assert out == [
-        "m/a.yaml -> default: sent", "m/a.yaml -> ops: sent", "m/b.yaml -> default: sent",
+    assert as_completed(out[:3]) == [
+        "m/a.yaml -> default: sent", "m/a.yaml -> ops: sent", "m/b.yaml -> default: sent"]
+    assert out[3:] == [
         "",
         "== sandbox robot default: 2 messages arrived ==",
         "-- 1 (text) --", "日报 mon",
@@ -515,3 +526,24 @@ def test_a_full_disk_with_json_format_still_gives_one_document_with_the_error(
     assert document["error"] == "l.jsonl: cannot write the ledger (File too large); stopped sending"
     assert document["counts"]["sent"] == len(robots["default"].messages) >= 1
     assert [r["status"] for r in document["results"]] == ["sent"] * document["counts"]["sent"]
+
+
+def test_dry_run_with_a_ledger_says_what_a_real_run_would_skip(
+    project: Path, robots: dict[str, SandboxServer], ops_at_sandbox: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl")
+    assert code == 0 and not (project / "sent.jsonl").exists()  # a dry run creates no ledger
+    assert "m/b.yaml -> default (dry run, not sent)" in err
+    assert run(capsys, robots, "send", "m/b.yaml", "--ledger", "sent.jsonl")[0] == 0
+    code, _, err = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl")
+    assert code == 0
+    assert "m/a.yaml -> default, ops (dry run, not sent)" in err
+    assert "m/b.yaml -> default: skipped (already sent)" in err
+    code, out, _ = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl",
+                       "--format", "json")
+    assert [(m["path"], m["skipped"]) for m in json.loads("\n".join(out))["messages"]] == [
+        ("m/a.yaml", []), ("m/b.yaml", ["default"])]
+    code, _, err = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl", "--force")
+    assert "m/b.yaml -> default (dry run, not sent)" in err
+    assert robots["default"].requests == 1 and robots["ops"].requests == 0

@@ -111,11 +111,12 @@ def test_a_dry_run_with_a_ledger_says_what_a_real_run_would_skip(
     before = Path(ledger).read_bytes()
     text = send(repo.path, robot, "messages", "--dry-run", "--ledger", ledger)
     assert text.code == 0, text.err
-    assert "msgspec-dd: messages/a.yaml -> default: a real run would skip it (already sent)" in text.err
-    assert "messages/b.yaml -> default: a real run would skip it" not in text.err
+    assert "msgspec-dd: messages/a.yaml -> default: skipped (already sent)" in text.err
+    assert "msgspec-dd: messages/b.yaml -> default (dry run, not sent)" in text.err
     document = json.loads(send(repo.path, robot, "messages", "--dry-run", "--format", "json",
                                "--ledger", ledger).out)
-    assert document["skipped"] == [{"path": "messages/a.yaml", "robot": "default"}]
+    assert [(m["path"], m["skipped"]) for m in document["messages"]] == [
+        ("messages/a.yaml", ["default"]), ("messages/b.yaml", [])]
     assert Path(ledger).read_bytes() == before and len(robot.messages) == 1
 
 
