@@ -18,7 +18,6 @@ Failing::
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -45,28 +44,39 @@ _PATTERNS = (
 def check(context: LintContext) -> Iterator[Finding]:
     text = context.document.text
     found: set[str] = set()
-    line_starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
     for pattern, what in _PATTERNS:
         for match in pattern.finditer(text):
             found.add(match.group(1).lower())
-            line = bisect.bisect_right(line_starts, match.start())
-            yield _finding(what, line=line, column=match.start() - line_starts[line - 1] + 1)
+            start = match.start()
+            line_start = text.rfind("\n", 0, start) + 1
+            yield _finding(what, line=text.count("\n", 0, start) + 1, column=start - line_start + 1)
     # YAML escapes ("\x30...") hide a secret from the source text but not from the values, and
     # a template ({{ 'SEC' ~ '...' }}) hides it from both until it is rendered.
     template.reset_budget()
     samples = {name: v.sample for name, v in context.variables.items() if v.has_sample}
-    for path, value in _strings(context.data):
-        for decoded in (value, _rendered(value, samples)):
-            for pattern, what in _PATTERNS:
-                for match in pattern.finditer(decoded):
-                    if match.group(1).lower() not in found:
-                        found.add(match.group(1).lower())
-                        yield _finding(what, path=path)
+    strings = list(_strings(context.data))
+    decoded = strings + [(path, shown) for path, value in strings
+                         if (shown := _rendered(value, samples))]
+    joined = "\n".join(value for _, value in decoded)
+    if not any(pattern.search(joined) for pattern, _ in _PATTERNS):
+        return  # one scan of everything; only a hit is worth locating
+    for path, value in decoded:
+        for pattern, what in _PATTERNS:
+            for match in pattern.finditer(value):
+                if match.group(1).lower() not in found:
+                    found.add(match.group(1).lower())
+                    yield _finding(what, path=path)
+
+
+#: What a template needs to assemble text that is not in the file as it is: a literal to join.
+#: (Variables' samples are strings of the file, scanned already.)
+_ASSEMBLES = re.compile(r"['\"~+%]|join|format|replace")
 
 
 def _rendered(value: str, samples: Mapping[str, Any]) -> str:
-    """``value`` rendered with the variables' samples when it is a template that renders alone."""
-    if not template.is_template(value):
+    """``value`` rendered with the variables' samples when it is a template that renders alone
+    and could assemble a credential (rendering every template again would double lint's work)."""
+    if not template.is_template(value) or not _ASSEMBLES.search(value):
         return ""
     try:
         return template.render(value, samples)
