@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         # Outside standalone mode click returns the code of click.exceptions.Exit.
         result = cli.main(args=argv, prog_name="msgspec-dd", standalone_mode=False)
     except click.ClickException as exc:
+        _json_for_send(argv, exc)
         exc.show()
         sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
     except click.Abort:
@@ -77,3 +78,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     sys.exit(result if isinstance(result, int) else 0)
 
+
+def _json_for_send(argv: list[str] | None, exc: click.ClickException) -> None:
+    """``send --format json`` keeps its promise of one JSON document on stdout also when click
+    refuses the options themselves (an unknown flag, a bad value): the error goes to stderr too."""
+    import json
+
+    from msgspec_dd.cli import send_json
+
+    if send_json.wants_json(sys.argv[1:] if argv is None else argv):
+        code = 2 if exc.exit_code not in (0, 1) else exc.exit_code
+        document = send_json.usage_document(exc.format_message(), code)
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -9,6 +9,8 @@ script can always parse stdout: ``error`` says why nothing (or not everything) w
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from msgspec_dd.delivery.results import Status
@@ -32,6 +34,22 @@ def error_document(err: MsgspecError) -> dict[str, Any]:
         document["error"] = str(err)
     document["exitCode"] = err.exit_code
     return dict(redact_json(document))
+
+
+def usage_document(message: str, exit_code: int) -> dict[str, Any]:
+    """What stopped ``send`` while its options were read (an unknown flag, a bad value)."""
+    from msgspec_dd.redaction import redact_json
+
+    return dict(redact_json({**empty_document(), "error": message, "exitCode": exit_code}))
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """Whether ``args`` are a ``send`` asking for ``--format json`` (read before click parses them)."""
+    words = list(args)
+    if "send" not in words:
+        return False
+    rest = words[words.index("send") + 1:]
+    return "--format=json" in rest or ("--format", "json") in itertools.pairwise(rest)
 
 
 #: Ctrl-C before the batch began (or a second Ctrl-C while it waited for the POSTs in flight).

@@ -18,6 +18,7 @@ import requests
 
 from msgspec_dd.cli import main
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, new_secret
+from tests.clirun import run_cli
 
 CONFIG = """\
 robots:
@@ -547,3 +548,18 @@ def test_dry_run_with_a_ledger_says_what_a_real_run_would_skip(
     code, _, err = run(capsys, robots, "send", "m", "--dry-run", "--ledger", "sent.jsonl", "--force")
     assert "m/b.yaml -> default (dry run, not sent)" in err
     assert robots["default"].requests == 1 and robots["ops"].requests == 0
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["--max-wait", "soon"], ["--format=json", "--bogus"]])
+def test_json_is_one_document_even_when_the_options_are_refused(args: list[str]) -> None:
+    format_args = [] if "--format=json" in args else ["--format", "json"]
+    result = run_cli(["send", "messages/text.yaml", *format_args, *args])
+    assert result.code == 2
+    document = json.loads(result.out)  # exactly one document: json.loads refuses anything more
+    assert document["exitCode"] == 2 and document["results"] == []
+    assert "Error:" in result.err and "Traceback" not in result.err
+
+
+def test_text_format_prints_nothing_on_stdout_when_the_options_are_refused() -> None:
+    result = run_cli(["send", "messages/text.yaml", "--bogus"])
+    assert (result.code, result.out) == (2, "")
