@@ -11,7 +11,7 @@ Everything else on that side is on its way to becoming one:
   (a message file, ``msgspec-dd.yaml``, a body posted to the sandbox robot), located by its JSON
   path only; lint turns those of message files into findings;
 - :class:`~msgspec_dd.message_files.loader.LoadError` and
-  :class:`~msgspec_dd.message_files.template.TemplateProblem` are exceptions ("cannot go on"):
+  :class:`~msgspec_dd.message_files.template.TemplateFailure` are exceptions ("cannot go on"):
   the first carries the problem of a file that cannot be read, the second a template that cannot
   compile or render, which the renderer and the template rules report as a problem.
 

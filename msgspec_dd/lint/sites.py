@@ -15,7 +15,7 @@ from typing import Any, Literal
 from msgspec_dd.message_files import template
 from msgspec_dd.message_files.loader import PathT
 from msgspec_dd.message_files.renderer import CONTROL_KEYS, FOR, IF, parse_for
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 
 Kind = Literal["template", "for", "if"]
 
@@ -56,7 +56,7 @@ def _item(item: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
     if FOR in item:
         clause = str(item[FOR])
         yield Site((*path, FOR), "for", clause, bound)
-        with contextlib.suppress(TemplateProblem):
+        with contextlib.suppress(TemplateFailure):
             inner = bound | set(parse_for(clause)[0])
     if IF in item:
         yield Site((*path, IF), "if", str(item[IF]), inner)
@@ -65,13 +65,13 @@ def _item(item: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
 
 
 def expression_of(site: Site) -> str:
-    """The Jinja expression of a ``$for``/``$if`` site (raises TemplateProblem if malformed)."""
+    """The Jinja expression of a ``$for``/``$if`` site (raises TemplateFailure if malformed)."""
     return parse_for(site.source)[1] if site.kind == "for" else site.source
 
 
 @lru_cache(maxsize=4096)
 def names_used(source: str, kind: Kind) -> frozenset[str]:
-    """Free names a site reads; raises TemplateProblem on a syntax error."""
+    """Free names a site reads; raises TemplateFailure on a syntax error."""
     from jinja2 import meta
     from jinja2.exceptions import TemplateSyntaxError
 
@@ -79,4 +79,4 @@ def names_used(source: str, kind: Kind) -> frozenset[str]:
     try:
         return frozenset(meta.find_undeclared_variables(template.parse(text)))
     except TemplateSyntaxError as err:
-        raise TemplateProblem(f"syntax error: {err.message}", err.lineno) from err
+        raise TemplateFailure(f"syntax error: {err.message}", err.lineno) from err

@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from msgspec_dd.errors import ConfigError
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 
 BUILTIN_NAMES = frozenset({"now", "today", "github"})
 
@@ -33,22 +33,22 @@ class _NoGitHub:
     _MESSAGE = "'github' is only available inside GitHub Actions (lint and preview use samples)"
 
     def __getattr__(self, name: str) -> Any:
-        raise TemplateProblem(self._MESSAGE)
+        raise TemplateFailure(self._MESSAGE)
 
     def __getitem__(self, name: str) -> Any:
-        raise TemplateProblem(self._MESSAGE)
+        raise TemplateFailure(self._MESSAGE)
 
     def __str__(self) -> str:
-        raise TemplateProblem(self._MESSAGE)
+        raise TemplateFailure(self._MESSAGE)
 
     def __bool__(self) -> bool:  # {% if github %} must not silently take the Actions branch
-        raise TemplateProblem(self._MESSAGE)
+        raise TemplateFailure(self._MESSAGE)
 
     def __len__(self) -> int:
-        raise TemplateProblem(self._MESSAGE)
+        raise TemplateFailure(self._MESSAGE)
 
     def __iter__(self) -> Any:
-        raise TemplateProblem(self._MESSAGE)
+        raise TemplateFailure(self._MESSAGE)
 
 
 def timezone(name: str | None, *, source: str = "msgspec-dd.yaml") -> tzinfo:

@@ -19,7 +19,7 @@ from typing import Any
 from msgspec_dd.lint.rules import render_failed
 from msgspec_dd.message_files import template
 from msgspec_dd.message_files.loader import Document, PathT, first_surrogate
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 from msgspec_dd.problems import Problem
 
 FOR, IF, VALUE = "$for", "$if", "$value"
@@ -57,10 +57,10 @@ class _Failure(Exception):
 
 
 def parse_for(clause: str) -> tuple[tuple[str, ...], str]:
-    """``"a in articles"`` -> ``(("a",), "articles")``; :class:`TemplateProblem` if malformed."""
+    """``"a in articles"`` -> ``(("a",), "articles")``; :class:`TemplateFailure` if malformed."""
     match = _FOR.match(clause)
     if not match:
-        raise TemplateProblem(f"$for must read 'NAME in EXPRESSION', got {clause!r}")
+        raise TemplateFailure(f"$for must read 'NAME in EXPRESSION', got {clause!r}")
     names = tuple(name.strip() for name in match.group(1).split(","))
     return names, match.group(2)
 
@@ -90,7 +90,7 @@ class _Renderer:
         self.origin[out] = src
         try:  # every value produced costs a step, so $for cannot build an unbounded body
             template.spend()
-        except TemplateProblem as err:
+        except TemplateFailure as err:
             raise _Failure(src, str(err)) from err
         if isinstance(value, str):
             text = self.string(value, src, context)
@@ -108,7 +108,7 @@ class _Renderer:
             return value
         try:
             text = template.render(value, context)
-        except TemplateProblem as err:
+        except TemplateFailure as err:
             where = f" (template line {err.line})" if err.line and err.line > 1 else ""
             raise _Failure(src, f"{err}{where}", err.line) from err
         if first_surrogate(text) is not None:
@@ -145,7 +145,7 @@ class _Renderer:
             names, expression = parse_for(str(clause))
             iterable = self.evaluate(expression, src, context)
             return [dict(context, **_bind(names, element)) for element in _elements(iterable)]
-        except TemplateProblem as err:
+        except TemplateFailure as err:
             raise _Failure(src, str(err)) from err
 
     def evaluate(self, expression: Any, src: PathT, context: Mapping[str, Any], *, truth: bool = False) -> Any:
@@ -155,7 +155,7 @@ class _Renderer:
             if truth:  # an undefined value fails when tested, so test it inside the sandbox too
                 return template.run_bounded(lambda: bool(compiled(**context)))
             return template.evaluate(compiled, context)
-        except TemplateProblem as err:
+        except TemplateFailure as err:
             raise _Failure(src, str(err)) from err
 
     def controlled(self, item: Mapping[str, Any], src: PathT, out: PathT, scope: Mapping[str, Any]) -> Any:
@@ -169,7 +169,7 @@ class _Renderer:
 
 def _elements(iterable: Any) -> list[Any]:
     if isinstance(iterable, (str, bytes)) or not hasattr(iterable, "__iter__"):
-        raise TemplateProblem(f"$for needs a list, got {type(iterable).__name__}")
+        raise TemplateFailure(f"$for needs a list, got {type(iterable).__name__}")
     elements = list(template.run_bounded(lambda: list(iterable)))
     template.spend(len(elements))  # each element is an item to build (or a $if to test)
     return elements
@@ -181,7 +181,7 @@ def _bind(names: tuple[str, ...], element: Any) -> dict[str, Any]:
     try:
         values = list(element)
     except TypeError as err:
-        raise TemplateProblem(f"cannot unpack {type(element).__name__} into {', '.join(names)}") from err
+        raise TemplateFailure(f"cannot unpack {type(element).__name__} into {', '.join(names)}") from err
     if len(values) != len(names):
-        raise TemplateProblem(f"cannot unpack {len(values)} values into {', '.join(names)}")
+        raise TemplateFailure(f"cannot unpack {len(values)} values into {', '.join(names)}")
     return dict(zip(names, values, strict=False))

@@ -40,7 +40,7 @@ _CHARGED_NAME = "msgspec_dd_charged__"
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
 
-class TemplateProblem(MsgspecError):
+class TemplateFailure(MsgspecError):
     """A template cannot be compiled or rendered. ``line`` is the line within the template."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
@@ -75,16 +75,16 @@ def spend(steps: int = 1) -> None:
 def _spend(steps: int = 1) -> None:
     _budget.steps += steps
     if _budget.steps > MAX_STEPS:
-        raise TemplateProblem(f"template does too much work (over {MAX_STEPS:,} loop steps and "
+        raise TemplateFailure(f"template does too much work (over {MAX_STEPS:,} loop steps and "
                               "calls); simplify it or pass precomputed data in a variable")
 
 
 def _size(value: Any) -> int:
-    """The structure size of ``value``; :class:`TemplateProblem` once it is over the limit."""
+    """The structure size of ``value``; :class:`TemplateFailure` once it is over the limit."""
     try:
         return template_sizes.structure_size(value, _budget.sizes, _budget.kept)
     except TooLarge as err:
-        raise TemplateProblem(str(err)) from None
+        raise TemplateFailure(str(err)) from None
 
 
 def _sized(value: Any) -> Any:
@@ -97,7 +97,7 @@ def _charged(value: Any) -> Any:
     """Comparing, printing or hashing ``value`` visits all of it: pay its size from the budget."""
     _budget.work += _size(value)
     if _budget.work > MAX_WORK:
-        raise TemplateProblem(f"template compares or prints more than {MAX_WORK:,} items and "
+        raise TemplateFailure(f"template compares or prints more than {MAX_WORK:,} items and "
                               "characters; simplify it or pass precomputed data in a variable")
     return value
 
@@ -110,7 +110,7 @@ def _charged_at_run_time(_: Any, value: Any) -> Any:
 
 def _refuse_large(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
     if template_sizes.predicted_length(name, args, kwargs, _size) > MAX_OUTPUT:
-        raise TemplateProblem(f"{name} would produce a value longer than {MAX_OUTPUT:,} characters")
+        raise TemplateFailure(f"{name} would produce a value longer than {MAX_OUTPUT:,} characters")
 
 
 def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
@@ -121,14 +121,14 @@ def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
 
 def _check_size(value: Any) -> Any:
     if isinstance(value, (str, bytes, list, tuple)) and len(value) > MAX_OUTPUT:
-        raise TemplateProblem(f"template produces a value longer than {MAX_OUTPUT:,} items")
+        raise TemplateFailure(f"template produces a value longer than {MAX_OUTPUT:,} items")
     return _sized(value)
 
 
 def _check_arguments(args: Iterable[Any], *, numbers: bool = True) -> None:
     for arg in args:
         if numbers and isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_OUTPUT:
-            raise TemplateProblem(f"number {arg} is too large for this operation (limit {MAX_OUTPUT:,})")
+            raise TemplateFailure(f"number {arg} is too large for this operation (limit {MAX_OUTPUT:,})")
 
 
 def _check_format(text: Any, *, percent: bool) -> None:
@@ -140,7 +140,7 @@ def _check_format(text: Any, *, percent: bool) -> None:
         else:
             template_sizes.check_brace_format(text, MAX_OUTPUT)
     except TooLarge as err:
-        raise TemplateProblem(str(err)) from None
+        raise TemplateFailure(str(err)) from None
 
 
 class BoundedEnvironment(ImmutableSandboxedEnvironment):
@@ -167,7 +167,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _spend()
         if operator == "**" and _too_big_power(left, right):
-            raise TemplateProblem("number too large")
+            raise TemplateFailure("number too large")
         if operator == "*":
             _check_repeat(left, right)
         if operator == "%":
@@ -175,7 +175,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             _charged(right)
         result = super().call_binop(context, operator, left, right)
         if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
-            raise TemplateProblem("number too large")
+            raise TemplateFailure("number too large")
         return _check_size(result)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
@@ -282,7 +282,7 @@ def _check_repeat(left: Any, right: Any) -> None:
         if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and times > 0:
             limit = MAX_OUTPUT if isinstance(seq, str) else MAX_STRUCTURE
             if (len(seq) if isinstance(seq, str) else _size(seq)) * times > limit:
-                raise TemplateProblem(f"template would produce a value larger than {limit:,} "
+                raise TemplateFailure(f"template would produce a value larger than {limit:,} "
                                       "items and characters")
 
 
@@ -330,7 +330,7 @@ def parse(source: str) -> nodes.Template:
 
 @lru_cache(maxsize=4096)
 def compile_template(source: str) -> Any:
-    """Compile ``source``; :class:`TemplateProblem` (with the template line) on a syntax error.
+    """Compile ``source``; :class:`TemplateFailure` (with the template line) on a syntax error.
 
     Cached: ``from_string`` never uses Jinja's own cache, and many files share templates. A
     compiled template holds no state between renders; the budget is per render.
@@ -338,18 +338,18 @@ def compile_template(source: str) -> Any:
     try:
         return environment().from_string(parse(source))
     except TemplateSyntaxError as err:
-        raise TemplateProblem(f"template syntax error: {err.message}", err.lineno) from err
+        raise TemplateFailure(f"template syntax error: {err.message}", err.lineno) from err
     except TemplateError as err:
-        raise TemplateProblem(f"template error: {err}") from err
+        raise TemplateFailure(f"template error: {err}") from err
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Callable[..., Any]:
-    """Compile a ``$for``/``$if`` expression; :class:`TemplateProblem` on a syntax error."""
+    """Compile a ``$for``/``$if`` expression; :class:`TemplateFailure` on a syntax error."""
     try:
         return environment().compile_expression(source, undefined_to_none=False)
     except TemplateSyntaxError as err:
-        raise TemplateProblem(f"expression syntax error: {err.message}") from err
+        raise TemplateFailure(f"expression syntax error: {err.message}") from err
 
 
 def render(source: str, context: Mapping[str, Any]) -> str:
@@ -373,22 +373,22 @@ def reset_budget() -> None:
 
 
 def run_bounded(work: Callable[[], Any]) -> Any:
-    """Run template code, turning every way it can fail into :class:`TemplateProblem`."""
+    """Run template code, turning every way it can fail into :class:`TemplateFailure`."""
     try:
         return work()
-    except TemplateProblem as err:
+    except TemplateFailure as err:
         err.line = err.line or _template_line(err)
         raise
     except SecurityError as err:
-        raise TemplateProblem(f"not allowed in templates: {err}", _template_line(err)) from err
+        raise TemplateFailure(f"not allowed in templates: {err}", _template_line(err)) from err
     except TemplateError as err:
-        raise TemplateProblem(_undefined_message(err), _template_line(err)) from err
+        raise TemplateFailure(_undefined_message(err), _template_line(err)) from err
     except RecursionError as err:
-        raise TemplateProblem("template recursion too deep") from err
+        raise TemplateFailure("template recursion too deep") from err
     except MemoryError as err:
-        raise TemplateProblem("template needs too much memory") from err
+        raise TemplateFailure("template needs too much memory") from err
     except Exception as err:
-        raise TemplateProblem(f"template failed: {type(err).__name__}: {err}", _template_line(err)) from err
+        raise TemplateFailure(f"template failed: {type(err).__name__}: {err}", _template_line(err)) from err
 
 
 def _template_line(err: BaseException) -> int | None:
@@ -408,7 +408,7 @@ def _stream(template: Any, context: Mapping[str, Any]) -> str:
     for chunk in template.generate(context):
         _budget.output += len(chunk)
         if _budget.output > MAX_OUTPUT:
-            raise TemplateProblem(f"templates produce more than {MAX_OUTPUT:,} characters")
+            raise TemplateFailure(f"templates produce more than {MAX_OUTPUT:,} characters")
         parts.append(chunk)
     return "".join(parts)
 

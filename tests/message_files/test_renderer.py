@@ -13,7 +13,7 @@ from msgspec_dd.lint.engine import lint_document
 from msgspec_dd.message_files.built_ins import builtins
 from msgspec_dd.message_files.loader import Document, parse_bytes
 from msgspec_dd.message_files.renderer import Rendered, parse_for, render_message
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 
 NOW = datetime(2024, 11, 29, 8, 30, tzinfo=timezone.utc)
 
@@ -93,7 +93,7 @@ def test_nested_for_sees_the_outer_loop_name() -> None:
 def test_parse_for_accepts_one_or_several_names() -> None:
     assert parse_for("a in articles") == (("a",), "articles")
     assert parse_for("  k ,v in d.items()  ") == (("k", "v"), "d.items()")
-    with pytest.raises(TemplateProblem, match="NAME in EXPRESSION"):
+    with pytest.raises(TemplateFailure, match="NAME in EXPRESSION"):
         parse_for("a of articles")
 
 

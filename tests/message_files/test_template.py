@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msgspec_dd.message_files import template
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 
 SECRET = "msgspec-dd-canary-4f1c"
 
@@ -53,7 +53,7 @@ def canary() -> Iterator[None]:
 def test_known_escapes_never_reveal_the_environment(source: str) -> None:
     try:
         output = template.render(source, {})
-    except TemplateProblem as err:
+    except TemplateFailure as err:
         assert SECRET not in str(err)
     else:
         assert SECRET not in output
@@ -75,13 +75,13 @@ def test_known_escapes_never_reveal_the_environment(source: str) -> None:
 ])
 def test_denial_of_service_stops_quickly(source: str) -> None:
     started = time.monotonic()
-    with pytest.raises(TemplateProblem):
+    with pytest.raises(TemplateFailure):
         template.render(source, {})
     assert time.monotonic() - started < 5  # a hang would time out the suite, not pass
 
 
 def test_undefined_variable_is_an_error_naming_it() -> None:
-    with pytest.raises(TemplateProblem, match="undefined variable 'wek'"):
+    with pytest.raises(TemplateFailure, match="undefined variable 'wek'"):
         template.render("{{ wek }}", {"week": 1})
 
 
@@ -90,12 +90,12 @@ def test_trailing_newline_is_kept() -> None:
 
 
 def test_data_is_immutable() -> None:
-    with pytest.raises(TemplateProblem):
+    with pytest.raises(TemplateFailure):
         template.render("{{ items.append(1) }}", {"items": []})
 
 
 def test_reserved_budget_name_cannot_be_rebound() -> None:
-    with pytest.raises(TemplateProblem):
+    with pytest.raises(TemplateFailure):
         template.render("{% set msgspec_dd_budget__ = 1 %}{% for i in [1] %}{% endfor %}", {})
 
 
@@ -132,7 +132,7 @@ ALLOCATING = [
 
 @pytest.mark.parametrize("source", ALLOCATING)
 def test_allocating_work_is_refused_before_it_allocates(source: str, limited_memory: None) -> None:
-    with pytest.raises(TemplateProblem) as caught:
+    with pytest.raises(TemplateFailure) as caught:
         template.render(source, {})
     assert "memory" not in str(caught.value)  # refused by a check, not by running out
 
@@ -184,7 +184,7 @@ def test_dangerous_expressions_end_with_a_result_or_a_clean_error(expression: st
     with _memory_limit():
         try:
             output = template.render(source, {})
-        except TemplateProblem as err:
+        except TemplateFailure as err:
             assert "memory" not in str(err)
         else:
             assert len(output) <= template.MAX_OUTPUT

@@ -80,7 +80,7 @@ def _rendered(value: str, samples: Mapping[str, Any]) -> str:
         return ""
     try:
         return template.render(value, samples)
-    except template.TemplateProblem:
+    except template.TemplateFailure:
         return ""  # it needs built-ins or fails: render-failed and the rendered checks say so
 
 

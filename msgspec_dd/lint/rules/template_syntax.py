@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.sites import expression_of, names_used, sites
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 from msgspec_dd.problems import Level
 
 ID = "template-syntax"
@@ -40,7 +40,7 @@ def check(context: LintContext) -> Iterator[Finding]:
     for site in sites(context.data):
         try:
             names_used(expression_of(site), site.kind)
-        except TemplateProblem as err:
+        except TemplateFailure as err:
             where = f" (template line {err.line})" if err.line and err.line > 1 else ""
             label = "" if site.kind == "template" else f"${site.kind}: "
             line, column = context.document.positions.locate_line(site.path, err.line)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.sites import expression_of, names_used, sites
 from msgspec_dd.message_files.built_ins import BUILTIN_NAMES
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 from msgspec_dd.problems import Level
 
 ID = "undeclared-variable"
@@ -41,7 +41,7 @@ def check(context: LintContext) -> Iterator[Finding]:
     for site in sites(context.data):
         try:
             used = names_used(expression_of(site), site.kind)
-        except TemplateProblem:
+        except TemplateFailure:
             continue  # template-syntax reports it
         for name in sorted(used - known - site.bound):
             yield Finding(f"undeclared variable {name!r}: declare it under 'vars:' or fix the name",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.lint.sites import expression_of, names_used, sites
-from msgspec_dd.message_files.template import TemplateProblem
+from msgspec_dd.message_files.template import TemplateFailure
 from msgspec_dd.problems import Level
 
 ID = "unused-variable"
@@ -29,7 +29,7 @@ def check(context: LintContext) -> Iterator[Finding]:
     for site in sites(context.data):
         try:
             used |= names_used(expression_of(site), site.kind)
-        except TemplateProblem:
+        except TemplateFailure:
             return  # cannot tell what a broken template uses
     for name in context.variables:
         if name not in used:
