@@ -24,8 +24,9 @@ def command(directory: Path) -> None:
     for report in reports:
         click.echo(report.format())
     written = sum(report.outcome is Outcome.WROTE for report in reports)
+    where = "this folder" if str(directory) == "." else str(directory)
     if not written:
-        click.echo(f"Nothing written: every file exists in {directory}.")
+        click.echo(f"Nothing written: every file exists in {where}.")
         return
-    click.echo(f"\nWrote {written} file{'s' * (written != 1)} in {directory}.\n")
+    click.echo(f"\nWrote {written} file{'s' * (written != 1)} in {where}.\n")
     click.echo(next_steps(), nl=False)

@@ -230,3 +230,10 @@ def test_the_workflow_has_the_three_uses(repo: Path) -> None:
     for job in ("send", "due"):
         assert workflow["jobs"][job]["permissions"] == {"contents": "write"}
         assert workflow["jobs"][job]["concurrency"] == {"group": "dingtalk-send", "cancel-in-progress": False}
+
+
+def test_init_without_a_folder_sets_up_the_current_one_and_says_so(tmp_path: Path) -> None:
+    first = init(cwd=tmp_path)
+    assert first.code == 0 and f"Wrote {len(FILES)} files in this folder." in first.out
+    again = init(cwd=tmp_path)
+    assert again.code == 0 and "Nothing written: every file exists in this folder." in again.out
