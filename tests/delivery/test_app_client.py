@@ -23,25 +23,16 @@ from msgspec_dd.dingtalk.app_messages import AppMessage, app_message, send_body
 from msgspec_dd.dingtalk.errcodes import Kind
 from msgspec_dd.sandbox import SandboxServer
 from msgspec_dd.sandbox.app_api import AppApi, AppSettings
-
-
-class Clock:
-    """A clock the test moves by hand, shared by the client and the sandbox."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import HandClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> HandClock:
+    return HandClock()
 
 
 @pytest.fixture
-def api(clock: Clock) -> AppApi:
+def api(clock: HandClock) -> AppApi:
     return AppApi(AppSettings(clock=clock, rate_count=1000))
 
 
@@ -51,7 +42,7 @@ def server(api: AppApi) -> Iterator[SandboxServer]:
         yield running
 
 
-def client_for(server: SandboxServer, api: AppApi, clock: Clock, *, secret: str | None = None,
+def client_for(server: SandboxServer, api: AppApi, clock: HandClock, *, secret: str | None = None,
                tokens: TokenCache | None = None) -> AppClient:
     credentials = AppCredentials(api.settings.app_key, secret or api.settings.app_secret)
     return AppClient(credentials, base_url=server.base_url, clock=clock, tokens=tokens, timeout=5)
@@ -70,7 +61,7 @@ def sent(client: AppClient, api: AppApi) -> str:
 
 
 def test_a_send_returns_the_process_query_key_the_sandbox_stored(server: SandboxServer, api: AppApi,
-                                                                 clock: Clock) -> None:
+                                                                 clock: HandClock) -> None:
     key = sent(client_for(server, api, clock), api)
     (record,) = api.records()
     assert record["processQueryKey"] == key
@@ -78,7 +69,7 @@ def test_a_send_returns_the_process_query_key_the_sandbox_stored(server: Sandbox
 
 
 def test_the_token_is_fetched_once_per_run_for_every_client_of_the_app(
-    server: SandboxServer, api: AppApi, clock: Clock
+    server: SandboxServer, api: AppApi, clock: HandClock
 ) -> None:
     tokens = TokenCache()
     for _ in range(3):
@@ -89,7 +80,7 @@ def test_the_token_is_fetched_once_per_run_for_every_client_of_the_app(
 
 
 def test_the_token_is_refreshed_before_expire_in_runs_out(server: SandboxServer, api: AppApi,
-                                                          clock: Clock) -> None:
+                                                          clock: HandClock) -> None:
     client = client_for(server, api, clock)
     sent(client, api)
     clock.now += 7200 - 301
@@ -101,7 +92,7 @@ def test_the_token_is_refreshed_before_expire_in_runs_out(server: SandboxServer,
 
 
 def test_an_expired_token_is_replaced_and_the_call_tried_once_more(server: SandboxServer, api: AppApi,
-                                                                  clock: Clock) -> None:
+                                                                  clock: HandClock) -> None:
     client = client_for(server, api, clock)
     sent(client, api)
     api.expire_token()  # DingTalk dropped it early: the client only learns from the answer
@@ -111,7 +102,7 @@ def test_an_expired_token_is_replaced_and_the_call_tried_once_more(server: Sandb
 
 
 def test_a_token_refused_twice_is_reported_not_retried_forever(server: SandboxServer, api: AppApi,
-                                                               clock: Clock) -> None:
+                                                               clock: HandClock) -> None:
     client = client_for(server, api, clock)
     requests.post(server.base_url + "/_sandbox/app-fault", json={"status": 401, "code": "InvalidAuthentication",
                                                                   "count": 2}, timeout=5)
@@ -120,7 +111,7 @@ def test_a_token_refused_twice_is_reported_not_retried_forever(server: SandboxSe
     assert api.token_requests == 2 and api.records() == []
 
 
-def test_a_wrong_secret_is_final_and_never_shown(server: SandboxServer, api: AppApi, clock: Clock) -> None:
+def test_a_wrong_secret_is_final_and_never_shown(server: SandboxServer, api: AppApi, clock: HandClock) -> None:
     wrong = "Zz9-" * 16
     client = client_for(server, api, clock, secret=wrong)
     error = client.send(body(api))
@@ -137,7 +128,7 @@ def test_a_wrong_secret_is_final_and_never_shown(server: SandboxServer, api: App
     ({"msgKey": "sampleNope"}, "invalidParameter.msgKey.invalid"),
     ({"msgParam": json.dumps({"content": "x" * 15_000})}, "invalidParameter.msgParam.tooLong"),
 ])
-def test_refusals_are_classified_final(server: SandboxServer, api: AppApi, clock: Clock,
+def test_refusals_are_classified_final(server: SandboxServer, api: AppApi, clock: HandClock,
                                       overrides: dict[str, str], code: str) -> None:
     error = client_for(server, api, clock).send(body(api, **overrides))
     assert isinstance(error, AppError)
@@ -145,7 +136,7 @@ def test_refusals_are_classified_final(server: SandboxServer, api: AppApi, clock
     assert error.request_id and error.hint
 
 
-def test_the_rate_answer_is_classified_for_backing_off(server: SandboxServer, clock: Clock) -> None:
+def test_the_rate_answer_is_classified_for_backing_off(server: SandboxServer, clock: HandClock) -> None:
     api = AppApi(AppSettings(clock=clock, rate_count=2))
     with SandboxServer(app=api) as limited:
         client = client_for(limited, api, clock)
@@ -163,14 +154,14 @@ def test_the_rate_answer_is_classified_for_backing_off(server: SandboxServer, cl
     (500, "system.error", Kind.RETRYABLE), (429, "system.busy", Kind.RATE_LIMITED),
     (400, "send.too.fast", Kind.RATE_LIMITED), (400, "group.disbanded", Kind.PERMANENT),
 ])
-def test_scripted_answers_are_classified(server: SandboxServer, api: AppApi, clock: Clock,
+def test_scripted_answers_are_classified(server: SandboxServer, api: AppApi, clock: HandClock,
                                          status: int, code: str, kind: Kind) -> None:
     requests.post(server.base_url + "/_sandbox/app-fault", json={"status": status, "code": code}, timeout=5)
     error = client_for(server, api, clock).send(body(api))
     assert isinstance(error, AppError) and (error.status, error.code, error.kind) == (status, code, kind)
 
 
-def test_recall_after_send_then_a_second_recall_fails(server: SandboxServer, api: AppApi, clock: Clock) -> None:
+def test_recall_after_send_then_a_second_recall_fails(server: SandboxServer, api: AppApi, clock: HandClock) -> None:
     client = client_for(server, api, clock)
     key = sent(client, api)
     where = {"robot_code": api.settings.code, "conversation": api.settings.conversation}
@@ -180,7 +171,7 @@ def test_recall_after_send_then_a_second_recall_fails(server: SandboxServer, api
     assert isinstance(again, RecallResult) and again.recalled == () and set(again.failed) == {key}
 
 
-def test_query_pages_through_every_reader(server: SandboxServer, api: AppApi, clock: Clock) -> None:
+def test_query_pages_through_every_reader(server: SandboxServer, api: AppApi, clock: HandClock) -> None:
     client = client_for(server, api, clock)
     key = sent(client, api)
     readers = [f"user{n}" for n in range(5)]
@@ -193,14 +184,14 @@ def test_query_pages_through_every_reader(server: SandboxServer, api: AppApi, cl
     assert client.query(key, **where) == ReadStatus("RECALLED", tuple(readers))
 
 
-def test_query_of_an_unknown_key_is_classified(server: SandboxServer, api: AppApi, clock: Clock) -> None:
+def test_query_of_an_unknown_key_is_classified(server: SandboxServer, api: AppApi, clock: HandClock) -> None:
     error = client_for(server, api, clock).query("nope", robot_code=api.settings.code,
                                                  conversation=api.settings.conversation)
     assert isinstance(error, AppError) and error.code == "processQueryKey.expireTime"
     assert "not ready yet" in error.hint
 
 
-def test_an_unreachable_api_is_a_retryable_value(api: AppApi, clock: Clock) -> None:
+def test_an_unreachable_api_is_a_retryable_value(api: AppApi, clock: HandClock) -> None:
     with SandboxServer() as gone:
         base = gone.base_url
     client = AppClient(AppCredentials(api.settings.app_key, api.settings.app_secret), base_url=base,

@@ -24,30 +24,16 @@ from msgspec_dd.errors import ConfigError
 from msgspec_dd.message_files.pipeline import PreparedMessage
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, new_secret
 from msgspec_dd.sandbox.app_api import AppApi, AppSettings
-
-
-class Clock:
-    """A clock the test (and every sleep) moves, shared by the robot and the sandbox."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.clock import HandClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> HandClock:
+    return HandClock()
 
 
 @pytest.fixture
-def api(clock: Clock) -> AppApi:
+def api(clock: HandClock) -> AppApi:
     return AppApi(AppSettings(clock=clock, rate_count=1000))
 
 
@@ -78,7 +64,7 @@ def message(n: int, robots: tuple[str, ...] = ("announce",),
     return PreparedMessage(f"m/{n}.yaml", f"sha{n}", robots, body, {})
 
 
-def app_robot(server: SandboxServer, api: AppApi, clock: Clock, **options: Any) -> Robot:
+def app_robot(server: SandboxServer, api: AppApi, clock: HandClock, **options: Any) -> Robot:
     return Robot.from_config(app_config(api), "announce", environ=environ(server, api),
                              clock=clock, sleep=clock.sleep, **options)
 
@@ -89,7 +75,7 @@ def secrets_of(api: AppApi) -> list[str]:
 
 
 def test_from_config_picks_the_app_transport_and_its_pace(server: SandboxServer, api: AppApi,
-                                                          clock: Clock) -> None:
+                                                          clock: HandClock) -> None:
     robot = app_robot(server, api, clock)
     assert isinstance(robot.transport, AppTransport)
     assert robot.pacer.rate == Rate(20, 60.0) and robot.pacer.lock_seconds == APP_LOCK_SECONDS
@@ -97,7 +83,7 @@ def test_from_config_picks_the_app_transport_and_its_pace(server: SandboxServer,
 
 
 def test_a_message_arrives_mapped_and_its_key_is_the_message_id(server: SandboxServer,
-                                                                api: AppApi, clock: Clock) -> None:
+                                                                api: AppApi, clock: HandClock) -> None:
     robot = app_robot(server, api, clock)
     result = robot.send({"msgtype": "markdown", "markdown": {"title": "公告", "text": "# 停机"}})
     robot.close()
@@ -110,7 +96,7 @@ def test_a_message_arrives_mapped_and_its_key_is_the_message_id(server: SandboxS
 
 
 def test_the_token_is_fetched_once_per_run_and_again_when_it_expires(
-        server: SandboxServer, api: AppApi, clock: Clock) -> None:
+        server: SandboxServer, api: AppApi, clock: HandClock) -> None:
     tokens = TokenCache()
     first, second = (app_robot(server, api, clock, tokens=tokens) for _ in range(2))
     for robot in (first, second, first):
@@ -124,7 +110,7 @@ def test_the_token_is_fetched_once_per_run_and_again_when_it_expires(
 
 
 def test_a_token_refused_mid_run_is_fetched_anew_and_sent_once(server: SandboxServer, api: AppApi,
-                                                                 clock: Clock) -> None:
+                                                                 clock: HandClock) -> None:
     robot = app_robot(server, api, clock)
     assert robot.send({"msgtype": "text", "text": {"content": "1"}}).ok
     api.expire_token()  # DingTalk forgot the token before our cache says it expires
@@ -143,7 +129,7 @@ def fault(server: SandboxServer, **fields: Any) -> None:
     (429, "system.busy"),
 ])
 def test_a_rate_answer_waits_for_the_lock_and_sends_again(server: SandboxServer, api: AppApi,
-                                                          clock: Clock, status: int, code: str) -> None:
+                                                          clock: HandClock, status: int, code: str) -> None:
     robot = app_robot(server, api, clock)
     fault(server, status=status, code=code, count=1)
     result = robot.send({"msgtype": "text", "text": {"content": "hi"}})
@@ -154,7 +140,7 @@ def test_a_rate_answer_waits_for_the_lock_and_sends_again(server: SandboxServer,
 
 
 def test_the_pace_holds_an_app_robot_to_its_rate(server: SandboxServer, api: AppApi,
-                                                 clock: Clock) -> None:
+                                                 clock: HandClock) -> None:
     robot = app_robot(server, api, clock)
     robot.pacer.rate = Rate(2, 10.0)
     for n in range(3):
@@ -164,7 +150,7 @@ def test_the_pace_holds_an_app_robot_to_its_rate(server: SandboxServer, api: App
 
 
 def test_a_final_error_is_not_retried_and_keeps_its_hint(server: SandboxServer, api: AppApi,
-                                                         clock: Clock) -> None:
+                                                         clock: HandClock) -> None:
     config = app_config(api, conversation="cidWRONG==")
     robot = Robot.from_config(config, "announce", environ=environ(server, api), clock=clock,
                               sleep=clock.sleep)
@@ -176,7 +162,7 @@ def test_a_final_error_is_not_retried_and_keeps_its_hint(server: SandboxServer, 
 
 
 def test_a_wrong_secret_is_final_with_the_key_and_secret_hint(server: SandboxServer, api: AppApi,
-                                                              clock: Clock) -> None:
+                                                              clock: HandClock) -> None:
     env = environ(server, api) | {"T_APP_SECRET": "not-the-secret-at-all"}
     robot = Robot.from_config(app_config(api), "announce", environ=env, clock=clock, sleep=clock.sleep)
     result = robot.send({"msgtype": "text", "text": {"content": "hi"}})
@@ -194,7 +180,7 @@ def test_a_wrong_secret_is_final_with_the_key_and_secret_hint(server: SandboxSer
     ({"msgtype": "text", "text": {"content": "长" * 5001}}, "msgParam would be 15,"),
 ])
 def test_what_an_app_robot_cannot_show_is_never_posted(server: SandboxServer, api: AppApi,
-                                                       clock: Clock, payload: dict[str, Any],
+                                                       clock: HandClock, payload: dict[str, Any],
                                                        why: str) -> None:
     robot = app_robot(server, api, clock)
     result = robot.send(payload)
@@ -239,7 +225,7 @@ def test_the_run_shares_one_token_across_robots_of_one_app(server: SandboxServer
     assert report.ok and api.token_requests == 1 and len(api.records()) == 2
 
 
-def test_deliver_takes_app_robots_like_any_other(server: SandboxServer, api: AppApi, clock: Clock,
+def test_deliver_takes_app_robots_like_any_other(server: SandboxServer, api: AppApi, clock: HandClock,
                                                  tmp_path: Path) -> None:
     robots = {"announce": app_robot(server, api, clock)}
     ledger = Ledger.open(tmp_path / "l.jsonl")

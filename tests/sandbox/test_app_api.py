@@ -16,25 +16,18 @@ from msgspec_dd.delivery.app_client import AppClient, AppCredentials
 from msgspec_dd.sandbox import SandboxServer
 from msgspec_dd.sandbox.app_api import TOKEN_HEADER, AppApi, AppSettings
 from tests.cli.test_sandbox_command import sandbox
+from tests.clock import HandClock
 
 TEXT_PARAM = json.dumps({"content": "你好"}, ensure_ascii=False)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5_000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> HandClock:
+    return HandClock(5_000.0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def api(clock: Clock) -> AppApi:
+def api(clock: HandClock) -> AppApi:
     return AppApi(AppSettings(app_key="dingsandboxkey01", app_secret="s3cret-for-tests", clock=clock))
 
 
@@ -64,7 +57,7 @@ def send(server: SandboxServer, api: AppApi, token: str, **overrides: Any) -> tu
     return call(server, "/v1.0/robot/groupMessages/send", body, token)
 
 
-def test_the_same_token_until_it_expires_then_a_new_one(server: SandboxServer, api: AppApi, clock: Clock) -> None:
+def test_the_same_token_until_it_expires_then_a_new_one(server: SandboxServer, api: AppApi, clock: HandClock) -> None:
     first = token_of(server, api)
     clock.now += 7000
     assert token_of(server, api) == first
@@ -125,7 +118,7 @@ def test_send_recall_query_and_reads(server: SandboxServer, api: AppApi) -> None
     assert api.records()[0]["recalled"] is True
 
 
-def test_rate_answers_and_scripted_faults(clock: Clock) -> None:
+def test_rate_answers_and_scripted_faults(clock: HandClock) -> None:
     api = AppApi(AppSettings(rate_count=1, clock=clock))
     with SandboxServer(app=api) as server:
         token = token_of(server, api)

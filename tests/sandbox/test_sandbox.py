@@ -16,6 +16,7 @@ import requests
 from msgspec_dd.dingtalk.signing import signature, signed_query
 from msgspec_dd.errors import ConfigError, UsageError
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, new_secret, parse_rate
+from tests.clock import HandClock
 
 MORE = "more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"
 T0 = 1_700_000_000.0
@@ -23,30 +24,17 @@ SECRET = "SEC" + "0123456789abcdef" * 4
 TEXT: dict[str, Any] = {"msgtype": "text", "text": {"content": "日报 ready"}}
 
 
-class FakeClock:
-    """A clock the test moves by hand, so windows and locks take no real time."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> HandClock:
+    return HandClock(T0)
 
 
-def serve(clock: FakeClock, **options: Any) -> SandboxServer:
+def serve(clock: HandClock, **options: Any) -> SandboxServer:
     return SandboxServer(SandboxSettings(clock=clock, **options)).start()
 
 
 @pytest.fixture
-def server(clock: FakeClock) -> Iterator[SandboxServer]:
+def server(clock: HandClock) -> Iterator[SandboxServer]:
     with SandboxServer(SandboxSettings(clock=clock)) as running:
         yield running
 
@@ -62,7 +50,7 @@ def post(url: str, body: Any, **kwargs: Any) -> dict[str, Any]:
     return result
 
 
-def signed(server: SandboxServer, clock: FakeClock, secret: str = SECRET) -> str:
+def signed(server: SandboxServer, clock: HandClock, secret: str = SECRET) -> str:
     return f"{server.url}&{signed_query(secret, int(clock() * 1000))}"
 
 
@@ -87,7 +75,7 @@ def test_urls_and_a_random_64_hex_token(server: SandboxServer) -> None:
     assert server.secret is None
 
 
-def test_given_token_and_secret_are_used(clock: FakeClock) -> None:
+def test_given_token_and_secret_are_used(clock: HandClock) -> None:
     secret = new_secret()
     assert secret.startswith("SEC") and len(secret) == 67
     with SandboxServer(SandboxSettings(token="t" * 8, secret=secret, clock=clock)) as running:
@@ -168,7 +156,7 @@ def test_content_type_must_be_json(server: SandboxServer) -> None:
 
 
 @pytest.fixture
-def signing(clock: FakeClock) -> Iterator[SandboxServer]:
+def signing(clock: HandClock) -> Iterator[SandboxServer]:
     with SandboxServer(SandboxSettings(secret=SECRET, clock=clock)) as running:
         yield running
 
@@ -177,11 +165,11 @@ SIGN_NOT_MATCH = {"errcode": 310000, "errmsg": f"sign not match, {MORE}"}
 INVALID_TIMESTAMP = {"errcode": 310000, "errmsg": f"invalid timestamp, {MORE}"}
 
 
-def test_good_signature(signing: SandboxServer, clock: FakeClock) -> None:
+def test_good_signature(signing: SandboxServer, clock: HandClock) -> None:
     assert post(signed(signing, clock), TEXT) == {"errcode": 0, "errmsg": "ok"}
 
 
-def test_signature_with_another_secret(signing: SandboxServer, clock: FakeClock) -> None:
+def test_signature_with_another_secret(signing: SandboxServer, clock: HandClock) -> None:
     assert post(signed(signing, clock, "SEC" + "f" * 64), TEXT) == SIGN_NOT_MATCH
 
 
@@ -189,11 +177,11 @@ def test_unsigned_request(signing: SandboxServer) -> None:
     assert post(signing.url, TEXT) == SIGN_NOT_MATCH
 
 
-def test_missing_sign(signing: SandboxServer, clock: FakeClock) -> None:
+def test_missing_sign(signing: SandboxServer, clock: HandClock) -> None:
     assert post(f"{signing.url}&timestamp={int(clock() * 1000)}", TEXT) == SIGN_NOT_MATCH
 
 
-def test_double_encoded_sign_fails(signing: SandboxServer, clock: FakeClock) -> None:
+def test_double_encoded_sign_fails(signing: SandboxServer, clock: HandClock) -> None:
     ts = int(clock() * 1000)
     sign = signature(SECRET, ts)
     assert "=" in sign  # base64 padding is what makes the %253D bug visible
@@ -204,14 +192,14 @@ def test_double_encoded_sign_fails(signing: SandboxServer, clock: FakeClock) -> 
     assert post(f"{signing.url}&timestamp={ts}&sign={once}", TEXT)["errcode"] == 0
 
 
-def test_unencoded_sign_with_plus_fails(signing: SandboxServer, clock: FakeClock) -> None:
+def test_unencoded_sign_with_plus_fails(signing: SandboxServer, clock: HandClock) -> None:
     ts = next(t for t in range(int(clock() * 1000), int(clock() * 1000) + 1000) if "+" in signature(SECRET, t))
     clock.now = ts / 1000
     # "+" in a query string decodes to a space, so a sign pasted without encoding fails.
     assert post(f"{signing.url}&timestamp={ts}&sign={signature(SECRET, ts)}", TEXT) == SIGN_NOT_MATCH
 
 
-def test_stale_and_future_timestamps(signing: SandboxServer, clock: FakeClock) -> None:
+def test_stale_and_future_timestamps(signing: SandboxServer, clock: HandClock) -> None:
     made_at = int(clock() * 1000)
     url = f"{signing.url}&{signed_query(SECRET, made_at)}"
     clock.advance(3599)
@@ -360,7 +348,7 @@ TOO_FAST = {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per min
 LOCKED = {"errcode": 410100, "errmsg": "发送速度太快而限流"}
 
 
-def test_default_rate_20_per_minute_then_locked_600_seconds(clock: FakeClock) -> None:
+def test_default_rate_20_per_minute_then_locked_600_seconds(clock: HandClock) -> None:
     with serve(clock) as running:
         for _ in range(20):
             assert post(running.url, TEXT) == {"errcode": 0, "errmsg": "ok"}
@@ -373,7 +361,7 @@ def test_default_rate_20_per_minute_then_locked_600_seconds(clock: FakeClock) ->
     assert len(running.messages) == 21
 
 
-def test_window_slides(clock: FakeClock) -> None:
+def test_window_slides(clock: HandClock) -> None:
     with serve(clock, rate_count=3, rate_seconds=10, lock_seconds=30) as running:
         for step in (0, 4, 4):  # arrivals at 0, 4 and 8
             clock.advance(step)
@@ -387,7 +375,7 @@ def test_window_slides(clock: FakeClock) -> None:
             assert post(running.url, TEXT)["errcode"] == 0
 
 
-def test_window_is_not_fixed_minutes(clock: FakeClock) -> None:
+def test_window_is_not_fixed_minutes(clock: HandClock) -> None:
     clock.now = 59.0  # 2 arrivals just before a minute boundary, 2 just after
     with serve(clock, rate_count=3, rate_seconds=60) as running:
         assert [post(running.url, TEXT)["errcode"] for _ in range(2)] == [0, 0]
@@ -395,21 +383,21 @@ def test_window_is_not_fixed_minutes(clock: FakeClock) -> None:
         assert [post(running.url, TEXT)["errcode"] for _ in range(2)] == [0, 130101]
 
 
-def test_an_arrival_leaves_the_window_after_exactly_its_length(clock: FakeClock) -> None:
+def test_an_arrival_leaves_the_window_after_exactly_its_length(clock: HandClock) -> None:
     with serve(clock, rate_count=1, rate_seconds=10) as running:
         assert post(running.url, TEXT)["errcode"] == 0
         clock.advance(10)
         assert post(running.url, TEXT)["errcode"] == 0
 
 
-def test_rejected_requests_count_on_arrival(clock: FakeClock) -> None:
+def test_rejected_requests_count_on_arrival(clock: HandClock) -> None:
     with serve(clock, rate_count=2, keywords=("needle",)) as running:
         assert post(running.url, TEXT)["errcode"] == 310000
         assert post(running.url, {"msgtype": "image"})["errcode"] == 400105
         assert post(running.url, {"msgtype": "text", "text": {"content": "needle"}})["errcode"] == 130101
 
 
-def test_wrong_token_does_not_count(clock: FakeClock) -> None:
+def test_wrong_token_does_not_count(clock: HandClock) -> None:
     with serve(clock, rate_count=1) as running:
         for _ in range(3):
             assert post(f"{running.base_url}/robot/send?access_token=x", TEXT)["errcode"] == 400101
@@ -431,14 +419,14 @@ def test_repeated_msguuid_answers_ok_and_stores_nothing(server: SandboxServer) -
     assert server.answers == [0] * 6
 
 
-def test_duplicates_count_against_the_rate(clock: FakeClock) -> None:
+def test_duplicates_count_against_the_rate(clock: HandClock) -> None:
     with serve(clock, rate_count=2) as running:
         body = {**TEXT, "msgUuid": "u"}
         assert [post(running.url, body)["errcode"] for _ in range(3)] == [0, 0, 130101]
         assert len(running.messages) == 1
 
 
-def test_msguuid_is_forgotten_after_the_dedupe_window(clock: FakeClock) -> None:
+def test_msguuid_is_forgotten_after_the_dedupe_window(clock: HandClock) -> None:
     with serve(clock, dedupe_seconds=3600) as running:
         body = {**TEXT, "msgUuid": "u"}
         post(running.url, body)
@@ -450,7 +438,7 @@ def test_msguuid_is_forgotten_after_the_dedupe_window(clock: FakeClock) -> None:
         assert len(running.messages) == 2
 
 
-def test_rejected_message_does_not_burn_its_msguuid(clock: FakeClock) -> None:
+def test_rejected_message_does_not_burn_its_msguuid(clock: HandClock) -> None:
     with serve(clock, keywords=("日报",)) as running:
         body = {"msgtype": "text", "text": {"content": "no keyword"}, "msgUuid": "u"}
         assert post(running.url, body)["errcode"] == 310000
@@ -461,7 +449,7 @@ def test_rejected_message_does_not_burn_its_msguuid(clock: FakeClock) -> None:
 # -- reset, inbox and API ---------------------------------------------------------------------
 
 
-def test_reset_forgets_messages_window_lock_and_msguuids(clock: FakeClock) -> None:
+def test_reset_forgets_messages_window_lock_and_msguuids(clock: HandClock) -> None:
     with serve(clock, rate_count=1) as running:
         post(running.url, {**TEXT, "msgUuid": "u"})
         assert post(running.url, TEXT)["errcode"] == 130101
@@ -473,7 +461,7 @@ def test_reset_forgets_messages_window_lock_and_msguuids(clock: FakeClock) -> No
         assert post(running.url, TEXT)["errcode"] == 0
 
 
-def test_api_messages(server: SandboxServer, clock: FakeClock) -> None:
+def test_api_messages(server: SandboxServer, clock: HandClock) -> None:
     post(server.url, {**TEXT, "msgUuid": "u-1"})
     clock.advance(5)
     post(server.url, TEXT)
@@ -508,7 +496,7 @@ def test_unknown_paths(server: SandboxServer) -> None:
     assert requests.post(f"{server.base_url}/nope", json={}, timeout=5).status_code == 404
 
 
-def test_log_lines_never_hold_credentials(clock: FakeClock) -> None:
+def test_log_lines_never_hold_credentials(clock: HandClock) -> None:
     lines: list[str] = []
     settings = SandboxSettings(secret=SECRET, keywords=("日报",), clock=clock)
     with SandboxServer(settings, log=lines.append) as running:
@@ -526,7 +514,7 @@ def test_log_lines_never_hold_credentials(clock: FakeClock) -> None:
             assert secret not in line
 
 
-def test_concurrent_senders_on_kept_alive_connections(clock: FakeClock) -> None:
+def test_concurrent_senders_on_kept_alive_connections(clock: HandClock) -> None:
     with serve(clock, rate_count=1000) as running:
         def sender(number: int) -> None:
             with requests.Session() as session:
@@ -560,7 +548,7 @@ def test_a_store_that_cannot_be_created_is_a_config_error_at_construction(tmp_pa
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fail a write")
 def test_a_store_write_that_fails_answers_http_500_and_keeps_nothing(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: HandClock
 ) -> None:
     lines: list[str] = []
     settings = SandboxSettings(store=tmp_path / "inbox.jsonl", clock=clock)
