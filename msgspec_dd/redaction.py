@@ -6,8 +6,9 @@ previews, what arrived at a sandbox, the Action's outputs and summary):
 1. every value the caller holds as a credential (a robot's token, webhook URL, secret),
    raw or URL-encoded, whatever its shape;
 2. anything shaped like a DingTalk credential: a signing secret (``SEC`` + 64 hex), an access
-   token (64 hex characters standing on their own), and the value of an ``access_token`` or
-   ``sign`` parameter (also ``access_token%3D``, URL-encoded).
+   token (64 hex characters standing on their own), the value of an ``access_token`` or
+   ``sign`` parameter (also ``access_token%3D``, URL-encoded), and the user and password of a
+   URL (``https://user:token@host``).
 
 Shown text errs on the side of hiding: a SHA-256 checksum quoted in a message is shown as
 ``***`` by ``render`` and ``preview`` too (what is *posted* is never changed), because a token
@@ -30,6 +31,8 @@ _PATTERNS = (
     # access_token=... and sign=... in URLs, whatever the value looks like.
     (re.compile(r"(access_token(?:=|%3[dD]))[^&\s'\"<>)]+"), r"\1" + MASK),
     (re.compile(r"(?<![A-Za-z0-9_])(sign=)[^&\s'\"<>)]+"), r"\1" + MASK),
+    # Credentials in a URL's user part (a git remote: https://x-access-token:TOKEN@github.com).
+    (re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+@"), MASK + "@"),
     # A signing secret anywhere.
     (re.compile(r"SEC[0-9a-fA-F]{64}"), "SEC" + MASK),
     # A bare access token anywhere (64 hex characters standing on their own).

@@ -73,24 +73,22 @@ class RobotListing:
 def list_robots(config: Config, environ: Mapping[str, str] | None = None) -> RobotListing:
     """The listing of ``config``'s robots, reading ``environ`` (default: the process's)."""
     env = os.environ if environ is None else environ
-    # Without a config file the default robot's DINGTALK_SECRET is optional (unset: unsigned);
-    # a secret_env written in the file must be set.
-    secret_required = config.path is not None
     entries = tuple(
-        RobotEntry(robot, _variables(robot, env, secret_required=secret_required),
-                   is_default=name == DEFAULT_ROBOT)
+        RobotEntry(robot, _variables(robot, env), is_default=name == DEFAULT_ROBOT)
         for name, robot in config.robots.items()
     )
     return RobotListing(config.path, entries)
 
 
-def _variables(robot: RobotConfig, env: Mapping[str, str], *, secret_required: bool) -> tuple[Variable, ...]:
+def _variables(robot: RobotConfig, env: Mapping[str, str]) -> tuple[Variable, ...]:
     if robot.app is not None:
         wanted = [(robot.app.app_key_env, "app key", True), (robot.app.app_secret_env, "app secret", True)]
     else:
         wanted = [(robot.webhook_env, "webhook", True)]
         if robot.secret_env:
-            wanted.append((robot.secret_env, "secret", secret_required))
+            # A secret_env written in msgspec-dd.yaml must be set; the implicit default robot's
+            # DINGTALK_SECRET is optional (unset: unsigned).
+            wanted.append((robot.secret_env, "secret", robot.secret_required))
     return tuple(Variable(name, role, required, read_env(name, env) is not None)
                  for name, role, required in wanted)
 

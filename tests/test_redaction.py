@@ -57,3 +57,9 @@ def test_redact_json_passes_every_string_and_key_through_the_rule() -> None:
     assert redact_json(value, ["held-value"]) == {
         "text": {"content": "a SEC***"}, "***": [1, "*** b", None, True]}
     assert value["text"] == {"content": f"a {SECRET}"}  # a copy
+
+
+def test_a_urls_user_and_password_are_hidden() -> None:
+    text = "fatal: unable to access 'https://x-access-token:ghs_abc123XYZ@github.com/o/r.git/'"
+    assert redact(text) == "fatal: unable to access 'https://***@github.com/o/r.git/'"
+    assert redact("see https://example.com/a:b@c") == "see https://example.com/a:b@c"  # a path, not a user

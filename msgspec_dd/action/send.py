@@ -21,9 +21,9 @@ from msgspec_dd.config import Config
 from msgspec_dd.delivery.batch import dry_run_document, dry_run_notes, send
 from msgspec_dd.delivery.git_ledger import parse_ledger
 from msgspec_dd.errors import MsgspecError
+from msgspec_dd.message_files.built_ins import configured_timezone
 from msgspec_dd.message_files.due import due_messages
 from msgspec_dd.message_files.pipeline import PreparedMessage, prepare_messages
-from msgspec_dd.message_files.schedule import config_timezone
 
 __all__ = ["SendOutcome", "send_batch"]
 
@@ -70,7 +70,7 @@ def _prepare(files: Sequence[Path], *, inputs: ActionInputs, config: Config,
     }
     if not inputs.due:
         return prepare_messages(list(files), **options)
-    at = now or datetime.now(config_timezone(config))
+    at = now or datetime.now(configured_timezone(config))
     return due_messages(list(files), at=at, **options)
 
 

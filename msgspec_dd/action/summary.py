@@ -107,7 +107,7 @@ def _bubbles(shown: Shown) -> str:
     assert shown.payload is not None
     if not shown.app_robots:
         return message_markdown(shown.payload)
-    names = ", ".join(f"`{name}`" for name in shown.app_robots)
+    names = ", ".join(code(name) for name in shown.app_robots)
     app = f"*As app robot {names} shows it:*\n\n" + message_markdown(shown.payload, app=True)
     if set(shown.app_robots) == set(shown.robots):
         return app

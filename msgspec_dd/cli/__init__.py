@@ -63,9 +63,10 @@ def main(argv: list[str] | None = None) -> None:
         # Outside standalone mode click returns the code of click.exceptions.Exit.
         result = cli.main(args=argv, prog_name="msgspec-dd", standalone_mode=False)
     except click.ClickException as exc:
-        _json_for_send(argv, exc)
+        code = 2 if exc.exit_code not in (0, 1) else exc.exit_code
+        _json_for_send(argv, exc.format_message(), code)
         exc.show()
-        sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
+        sys.exit(code)
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(result if isinstance(result, int) else 0)
 
 
-def _json_for_send(argv: list[str] | None, exc: click.ClickException) -> None:
+def _json_for_send(argv: list[str] | None, message: str, code: int) -> None:
     """``send --format json`` keeps its promise of one JSON document on stdout also when click
     refuses the options themselves (an unknown flag, a bad value): the error goes to stderr too."""
     import json
@@ -87,6 +88,5 @@ def _json_for_send(argv: list[str] | None, exc: click.ClickException) -> None:
     from msgspec_dd.cli import send_json
 
     if send_json.wants_json(sys.argv[1:] if argv is None else argv):
-        code = 2 if exc.exit_code not in (0, 1) else exc.exit_code
-        document = send_json.usage_document(exc.format_message(), code)
+        document = send_json.usage_document(message, code)
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))

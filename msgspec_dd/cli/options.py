@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from msgspec_dd.delivery.git_ledger import GitBranch
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,3 +31,15 @@ def variable_options(function: F) -> F:
         "--var", "var_args", multiple=True, metavar="NAME=VALUE",
         help="A variable value, read as the variable's declared type. Repeatable.",
     )(function)
+
+
+def ledger_spec(ctx: click.Context, param: click.Parameter, value: str | None
+                ) -> Path | GitBranch | None:
+    """``--ledger FILE|git:BRANCH`` read as a path or a branch (a usage error when malformed)."""
+    from msgspec_dd.delivery.git_ledger import parse_ledger
+    from msgspec_dd.errors import UsageError
+
+    try:
+        return None if value is None else parse_ledger(value)
+    except UsageError as err:
+        raise click.BadParameter(str(err), ctx=ctx, param=param) from err

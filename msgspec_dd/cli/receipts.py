@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
-from msgspec_dd.cli.options import config_option, variable_options
+from msgspec_dd.cli.options import config_option, ledger_spec, variable_options
+from msgspec_dd.redaction import redact
+from msgspec_dd.workflow_commands import json_log_text, log_line
 
 if TYPE_CHECKING:
     from msgspec_dd.delivery.git_ledger import GitBranch
@@ -22,16 +24,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _ledger(ctx: click.Context, param: click.Parameter, value: str) -> Path | GitBranch:
-    from msgspec_dd.delivery.git_ledger import parse_ledger
-    from msgspec_dd.errors import UsageError
-
-    try:
-        return parse_ledger(value)
-    except UsageError as err:
-        raise click.BadParameter(str(err), ctx=ctx, param=param) from err
-
-
 def receipt_options(function: F) -> F:
     """FILE, --var/--vars-file, --robot, --ledger (required), --format and --config."""
     for option in (
@@ -39,7 +31,7 @@ def receipt_options(function: F) -> F:
         click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
                      show_default=True, help="text = a line per robot; json = a document."),
         click.option("--ledger", "ledger_path", required=True, metavar="FILE|git:BRANCH",
-                     callback=_ledger,
+                     callback=ledger_spec,
                      help="The ledger send --ledger wrote (it holds each message's processQueryKey)."),
         click.option("--robot", "robot_name", metavar="NAME",
                      help="Only this app robot (default: each app robot of the file)."),
@@ -97,7 +89,8 @@ class Outcome(Protocol):
 def report(outcomes: Sequence[Outcome], format_: str, *, ok: bool) -> None:
     """A line per robot, or ``{"results": [...]}``; exit 1 unless ``ok``."""
     if format_ == "json":
-        echo(json.dumps({"results": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
+        document = json.dumps({"results": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2)
+        click.echo(json_log_text(redact(document)))
     else:
         for outcome in outcomes:
             echo(outcome.format())
@@ -106,7 +99,6 @@ def report(outcomes: Sequence[Outcome], format_: str, *, ok: bool) -> None:
 
 
 def echo(text: str, *, err: bool = False) -> None:
-    """Every line goes out here, with credentials hidden."""
-    from msgspec_dd.redaction import redact
-
-    click.echo(redact(text), err=err)
+    """Every line goes out here, with credentials hidden, and never read as a GitHub workflow
+    command (file names are user data)."""
+    click.echo(log_line(redact(text)), err=err)

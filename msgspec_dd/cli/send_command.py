@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from msgspec_dd.cli.options import config_option, variable_options
-from msgspec_dd.delivery.robot import DEFAULT_MAX_WAIT
+from msgspec_dd.cli.options import config_option, ledger_spec, variable_options
+from msgspec_dd.delivery.pacing import DEFAULT_MAX_WAIT
 from msgspec_dd.workflow_commands import json_log_text
 
 if TYPE_CHECKING:
@@ -42,17 +42,6 @@ def _max_wait(ctx: click.Context, param: click.Parameter, value: float) -> float
 
     try:
         return check_max_wait(value)
-    except UsageError as err:
-        raise click.BadParameter(str(err), ctx=ctx, param=param) from err
-
-
-def _ledger(ctx: click.Context, param: click.Parameter, value: str | None
-            ) -> Path | GitBranch | None:
-    from msgspec_dd.delivery.git_ledger import parse_ledger
-    from msgspec_dd.errors import UsageError
-
-    try:
-        return None if value is None else parse_ledger(value)
     except UsageError as err:
         raise click.BadParameter(str(err), ctx=ctx, param=param) from err
 
@@ -88,7 +77,7 @@ def _json_always(function: F) -> F:
 @click.option("--robot", "robot_names", multiple=True, metavar="NAME",
               help="Send to this robot instead of the files' own (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Do everything but the POST; print each body.")
-@click.option("--ledger", "ledger_path", callback=_ledger, metavar="FILE|git:BRANCH",
+@click.option("--ledger", "ledger_path", callback=ledger_spec, metavar="FILE|git:BRANCH",
               help="JSON Lines record of what was sent: re-runs send only what is missing. "
               "git:BRANCH keeps it on that branch of the repository, pushed to origin.")
 @click.option("--max-wait", type=float, default=DEFAULT_MAX_WAIT, callback=_max_wait,
@@ -221,10 +210,11 @@ def _due_messages(paths: Sequence[Path], at_text: str | None, printer: BatchPrin
     plus the files whose ``when`` cannot be read (so that they are reported, not ignored)."""
     from datetime import datetime
 
+    from msgspec_dd.message_files.built_ins import configured_timezone
     from msgspec_dd.message_files.due import due_messages
-    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, config_timezone, read_at
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS, read_at
 
-    tz = config_timezone(prepare["config"])
+    tz = configured_timezone(prepare["config"])
     at = read_at(at_text, tz=tz) if at_text is not None else datetime.now(tz)
     messages = due_messages(paths, at=at, **prepare)
     if not messages:

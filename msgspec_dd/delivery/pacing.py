@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from msgspec_dd.config import Rate
 from msgspec_dd.errors import UsageError
 
+#: Seconds one message may wait for its robot (pacing and a rate-limit lock together).
+DEFAULT_MAX_WAIT = 900.0
 #: How long DingTalk locks a robot that sent too fast (130101 / 410100).
 LOCK_SECONDS = 600.0
 #: Waits shorter than this are not worth a progress line.

@@ -24,6 +24,7 @@ from msgspec_dd.config import Config, Rate, RobotKind, load_config
 from msgspec_dd.delivery import failures
 from msgspec_dd.delivery.app import APP_LOCK_SECONDS, AppTransport
 from msgspec_dd.delivery.pacing import (
+    DEFAULT_MAX_WAIT,
     LOCK_SECONDS,
     Pacer,
     Wait,
@@ -46,8 +47,6 @@ from msgspec_dd.delivery.webhook import WebhookTransport
 from msgspec_dd.dingtalk.errcodes import Kind
 from msgspec_dd.redaction import redact
 
-#: Seconds one message may wait for its robot (pacing and a rate-limit lock together).
-DEFAULT_MAX_WAIT = 900.0
 #: Options of :meth:`Robot.from_config` that belong to the transport (``tokens``: an app's).
 _TRANSPORT_OPTIONS = ("timeout", "session", "timestamp_ms", "tokens")
 

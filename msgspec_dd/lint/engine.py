@@ -22,7 +22,7 @@ from msgspec_dd.lint.rules import committed_secret, robot_rate
 from msgspec_dd.message_files import built_ins, variables
 from msgspec_dd.message_files.discovery import discover
 from msgspec_dd.message_files.loader import Document, LoadError, load_document
-from msgspec_dd.message_files.pipeline import Pipeline, configured_timezone
+from msgspec_dd.message_files.pipeline import Pipeline
 from msgspec_dd.message_files.targets import file_robots
 from msgspec_dd.problems import Level, Problem
 
@@ -96,7 +96,8 @@ def _warm_up(config: Config) -> None:
 
     for schema in ("message-file", "payload"):
         catalog.fast_validator(schema)
-    markdown.parser()
+    markdown.links("")  # builds the parsers lint's rules use, once, before forking
+    markdown.unsupported("")
     _sample_builtins(config)
 
 
@@ -130,4 +131,4 @@ def _known_robots(document: Document, config: Config) -> tuple[RobotConfig, ...]
 
 
 def _sample_builtins(config: Config) -> dict[str, Any]:
-    return built_ins.builtins(tz=configured_timezone(config), samples=True)
+    return built_ins.builtins(tz=built_ins.configured_timezone(config), samples=True)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from msgspec_dd.config import CONFIG_NAME, Config
 from msgspec_dd.errors import ConfigError
 from msgspec_dd.message_files.template import TemplateFailure
 
@@ -97,3 +98,9 @@ def builtins(
     if github is None:
         github = dict(SAMPLE_GITHUB) if samples else _NoGitHub()
     return {"now": moment, "today": moment.date(), "github": github}
+
+
+def configured_timezone(config: Config) -> tzinfo:
+    """The zone of ``msgspec-dd.yaml`` (the machine's when it sets none): ``now``, ``today`` and
+    schedules are read in it."""
+    return timezone(config.timezone, source=str(config.path or CONFIG_NAME))

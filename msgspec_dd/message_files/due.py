@@ -29,10 +29,10 @@ def due_messages(paths: Sequence[Path], *, at: datetime, config: Config,
     each prepared as of its occurrence. A file whose ``when`` cannot be read stops the batch
     with its problem (:class:`~msgspec_dd.errors.MessageError`): it would otherwise never be sent.
     ``options`` go to :func:`prepare_messages`."""
-    due, unreadable = files_due(paths, config, at=at)
+    candidates = discover(list(paths) or list(DEFAULT_PATHS))
+    due, unreadable = files_due(paths, config, at=at, files=candidates)
     if unreadable:
         prepare_messages(unreadable, config=config, **options)  # raises, naming each problem
-    candidates = discover(list(paths) or list(DEFAULT_PATHS))
     return prepare_due(due, candidates=candidates, config=config, **options)
 
 

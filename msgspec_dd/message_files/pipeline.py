@@ -22,11 +22,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from msgspec_dd.config import CONFIG_NAME, Config, RobotConfig
+from msgspec_dd.config import Config, RobotConfig
 from msgspec_dd.errors import ConfigError, MessageError, UsageError
 from msgspec_dd.lint import checks, suppressions
 from msgspec_dd.lint.registry import RULES
@@ -154,7 +154,7 @@ def prepare_messages(
     one shared vars file serves many messages.
     """
     given = read_given(var_args, vars_file)
-    builtins = built_ins.builtins(tz=configured_timezone(config), samples=use_examples, now=now,
+    builtins = built_ins.builtins(tz=built_ins.configured_timezone(config), samples=use_examples, now=now,
                                   environ=environ)
     results = run_messages(paths, config=config, given=given, robots_override=robots_override,
                            builtins=builtins, samples=use_examples, vars_file=vars_file,
@@ -282,8 +282,3 @@ def _robot(config: Config, name: str, document: Document) -> RobotConfig:
     except ConfigError as err:
         line, column = document.positions.locate(robot_path(document.data, name))
         raise ConfigError(f"{document.path}:{line}:{column}: {err}") from err
-
-
-def configured_timezone(config: Config) -> tzinfo:
-    """The zone of ``msgspec-dd.yaml`` (the machine's when it sets none): ``now`` and ``today``."""
-    return built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
-from msgspec_dd.config import CONFIG_NAME, Config
+from msgspec_dd.config import Config
 from msgspec_dd.errors import UsageError
 from msgspec_dd.message_files import built_ins
 from msgspec_dd.message_files.discovery import discover
@@ -305,7 +305,7 @@ def select_for_send(paths: Sequence[Path], config: Config, *, changed_since: str
                     cwd: Path | None = None) -> SendSelection:
     """The files ``send PATH... [--changed-since REF]`` takes (see :func:`files_to_send` and
     :func:`files_changed_since`); ``--changed-since`` looks under ``messages/`` by default."""
-    tz = config_timezone(config)
+    tz = built_ins.configured_timezone(config)
     if changed_since is not None:
         roots = list(paths) or list(DEFAULT_PATHS)
         return files_changed_since(changed_since, roots, tz=tz, cwd=cwd or _git_cwd(roots))
@@ -318,14 +318,10 @@ def hold_back(files: Sequence[Path], config: Config, *, named: Sequence[Path] = 
     """``files`` (already chosen, such as the Action's changed files) less their scheduled and
     manual ones; a file in ``named`` was named explicitly and stays whatever its ``when``."""
     explicit = {path.resolve() for path in named if path.is_file()}
-    taken, held = split_by_when([f for f in files if f.resolve() not in explicit], tz=config_timezone(config))
+    tz = built_ins.configured_timezone(config)
+    taken, held = split_by_when([f for f in files if f.resolve() not in explicit], tz=tz)
     kept = set(taken) | {f for f in files if f.resolve() in explicit}
     return SendSelection(tuple(f for f in files if f in kept), tuple(held))
-
-
-def config_timezone(config: Config) -> tzinfo:
-    """The zone schedules are read in: ``timezone`` of msgspec-dd.yaml, else the machine's."""
-    return built_ins.timezone(config.timezone, source=str(config.path or CONFIG_NAME))
 
 
 def _git_cwd(roots: Sequence[Path]) -> Path:
@@ -407,15 +403,17 @@ class Due:
     occurrence: datetime
 
 
-def files_due(paths: Sequence[Path], config: Config, *, at: datetime) -> tuple[list[Due], list[Path]]:
+def files_due(paths: Sequence[Path], config: Config, *, at: datetime,
+              files: Sequence[Path] | None = None) -> tuple[list[Due], list[Path]]:
     """``send --due``: the scheduled files under ``paths`` (default ``messages/``) whose latest
     occurrence at or before ``at`` is less than ``grace`` ago, and the files whose ``when`` could
     not be read (to report: they would otherwise never be sent). The ledger, not this, knows
-    which occurrences were already sent."""
-    tz = config_timezone(config)
+    which occurrences were already sent. ``files``: the message files under ``paths``, when the
+    caller has discovered them already."""
+    tz = built_ins.configured_timezone(config)
     due: list[Due] = []
     unreadable: list[Path] = []
-    for file in discover(list(paths) or list(DEFAULT_PATHS)):
+    for file in discover(list(paths) or list(DEFAULT_PATHS)) if files is None else files:
         schedule = schedule_of(file, tz=tz)
         if schedule is None:
             unreadable.append(file)

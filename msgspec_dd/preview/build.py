@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from msgspec_dd.config import Config
 from msgspec_dd.errors import UsageError
@@ -39,9 +40,9 @@ def build_items(
     """
     from msgspec_dd.lint.engine import lint_pipeline
     from msgspec_dd.message_files import built_ins
-    from msgspec_dd.message_files.pipeline import configured_timezone, read_given, run_messages
+    from msgspec_dd.message_files.pipeline import read_given, run_messages
 
-    builtins = built_ins.builtins(tz=configured_timezone(config), samples=True, now=now)
+    builtins = built_ins.builtins(tz=built_ins.configured_timezone(config), samples=True, now=now)
     results = run_messages(paths, config=config, given=read_given(var_args, vars_file),
                            robots_override=(), builtins=builtins, samples=True, vars_file=vars_file)
     lint = lint_pipeline(config)
@@ -59,7 +60,7 @@ def _item(result: PipelineResult, lint: Pipeline, config: Config) -> PreviewItem
         payload=result.rendered.payload if result.rendered is not None else {},
         robot=", ".join(names),
         problems=tuple(problem.format() for problem in warnings),
-        when=_when(Path(result.path), config) if result.document is not None else None,
+        when=_when(result.document.data, config) if result.document is not None else None,
         errors=tuple(problem.format() for problem in errors),
         sender=", ".join(_sender(config, name) for name in names),
         app_robots=tuple(name for name in names if name in config.robots and config.robots[name].app),
@@ -83,12 +84,17 @@ def _sender(config: Config, name: str) -> str:
     return (robot.display_name if robot is not None else None) or name
 
 
-def _when(path: Path, config: Config) -> tuple[str, str] | None:
-    """The file's schedule in words, English and Chinese; None for ``when: change``."""
-    from msgspec_dd.message_files.schedule import config_timezone, schedule_of
+def _when(data: Any, config: Config) -> tuple[str, str] | None:
+    """The file's schedule in words, English and Chinese; None for ``when: change`` (or a
+    ``when`` that cannot be read: its problem is shown already)."""
+    from msgspec_dd.message_files.built_ins import configured_timezone
+    from msgspec_dd.message_files.schedule import WhenError, read_when
 
-    schedule = schedule_of(path, tz=config_timezone(config))
-    if schedule is None or schedule.kind == "change":
+    try:
+        schedule = read_when(data, tz=configured_timezone(config))
+    except WhenError:
+        return None
+    if schedule.kind == "change":
         return None
     return schedule.describe("en"), schedule.describe("zh")
 

@@ -42,16 +42,17 @@ class WatchSettings:
 def watched_files(settings: WatchSettings) -> list[Path]:
     """The message files under the paths (found again each time: a new file counts), the vars
     file and the config file (the one that would be found, so creating it counts too)."""
-    from msgspec_dd.config import CONFIG_NAME, find_config
+    from msgspec_dd.config import CONFIG_NAME, find_config_for
     from msgspec_dd.message_files.discovery import discover
 
     try:
         files = list(discover(settings.paths))
-    except MsgspecError:  # a path went missing: its absence is part of the signature
-        files = list(settings.paths)
+        config = settings.config_path or find_config_for(settings.paths)  # as the preview finds it
+    except MsgspecError:  # a path went missing, or files find different configs: part of the signature
+        files, config = list(settings.paths), settings.config_path
     if settings.vars_file is not None:
         files.append(settings.vars_file)
-    files.append(settings.config_path or find_config(Path.cwd()) or Path(CONFIG_NAME))
+    files.append(config or Path(CONFIG_NAME))
     return files
 
 
@@ -84,7 +85,7 @@ def _preview(settings: WatchSettings, reload: LiveReload) -> str:
     from msgspec_dd.preview.build import build_items
     from msgspec_dd.preview.page import render_page
 
-    config = load_config(settings.config_path)
+    config = load_config(settings.config_path, paths=settings.paths)
     items = build_items(list(settings.paths), config=config, var_args=settings.var_args,
                         vars_file=settings.vars_file)
     return render_page(items, reload=reload)

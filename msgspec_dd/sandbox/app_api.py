@@ -109,11 +109,6 @@ class AppApi:
         with self._lock:
             return [json.loads(json.dumps(record)) for record in self._messages.values()]
 
-    def mark_read(self, key: str, user_ids: list[str]) -> bool:
-        """Record that ``user_ids`` read message ``key``; False when there is no such message."""
-        with self._lock:
-            return self._mark_read(key, user_ids) is not None
-
     def reset(self) -> None:
         """Forget the token, the messages, the rate window, the faults and the counter."""
         with self._lock:

@@ -45,7 +45,6 @@ IDLE_TIMEOUT = 60.0
 
 #: A Content-Length: ASCII digits only (``str.isdigit`` also takes ``²``, which ``int`` refuses).
 _LENGTH = re.compile(r"[0-9]{1,18}")
-#: The endpoints that change the sandbox's state for tests: only JSON, only from its own origin.
 
 _GATEWAY_ERROR = b"<html><body><h1>500 Internal Server Error</h1></body></html>\n"
 

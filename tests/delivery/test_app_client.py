@@ -229,3 +229,19 @@ def test_credentials_come_from_the_variables_the_config_names() -> None:
     assert "the-secret-value" not in repr(credentials)
     with pytest.raises(ConfigError, match=r"robot 'announce': environment variable SECRET_VAR is not set"):
         AppCredentials.from_env("announce", app, {"KEY_VAR": "dingkey"})
+
+
+def test_an_error_text_that_quotes_the_secret_or_the_token_is_redacted(
+    server: SandboxServer, api: AppApi, clock: HandClock,
+) -> None:
+    client = client_for(server, api, clock)
+    sent(client, api)  # a token is fetched and held
+    assert api._token is not None
+    token = api._token[0]
+    quoted = f"refused {api.settings.app_secret} with {token}"
+    requests.post(server.base_url + "/_sandbox/app-fault",
+                  json={"status": 400, "code": "group.disbanded", "message": quoted}, timeout=5)
+    error = client.send(body(api))
+    assert isinstance(error, AppError)
+    assert api.settings.app_secret not in error.message and token not in error.message
+    assert error.message.count("***") == 2
