@@ -30,10 +30,17 @@ class Site:
     bound: frozenset[str]
 
 
-def sites(data: Any) -> Iterator[Site]:
-    """Every Jinja site under ``message``."""
-    message = data.get("message") if isinstance(data, Mapping) else None
-    yield from _walk(message, ("message",), frozenset())
+def sites(data: Any) -> tuple[Site, ...]:
+    """Every Jinja site under ``message``. Three rules ask in turn for the same file's sites, so
+    the last file's are kept."""
+    if _last[0] is not data:
+        message = data.get("message") if isinstance(data, Mapping) else None
+        _last[:] = [data, tuple(_walk(message, ("message",), frozenset()))]
+    found: tuple[Site, ...] = _last[1]
+    return found
+
+
+_last: list[Any] = [None, ()]
 
 
 def _walk(value: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
@@ -72,11 +79,10 @@ def expression_of(site: Site) -> str:
 @lru_cache(maxsize=4096)
 def names_used(source: str, kind: Kind) -> frozenset[str]:
     """Free names a site reads; raises TemplateFailure on a syntax error."""
-    from jinja2 import meta
     from jinja2.exceptions import TemplateSyntaxError
 
     text = source if kind == "template" else "{{ " + source + " }}"
     try:
-        return frozenset(meta.find_undeclared_variables(template.parse(text)))
+        return template.compiled(text).names
     except TemplateSyntaxError as err:
         raise TemplateFailure(f"syntax error: {err.message}", err.lineno) from err

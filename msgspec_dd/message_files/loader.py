@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Hashable, Iterator
@@ -116,7 +117,8 @@ def parse_bytes(raw: bytes, name: str, *, json_syntax: bool = False) -> Document
         )
     text = decode(raw, name)
     data, positions = parse_json(text, name) if json_syntax else parse_yaml(text, name)
-    bad = first_surrogate(data)
+    # A lone surrogate can only come from an escape: UTF-8 cannot encode one.
+    bad = first_surrogate(data) if "\\u" in text or "\\U" in text else None
     if bad is not None:
         line, column = positions.locate(bad)
         raise LoadError(_problem(name, line, column, "text holds an unpaired surrogate (\\ud800-\\udfff), "
@@ -267,8 +269,7 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0]
-        self.starts.extend(i + 1 for i, char in enumerate(text) if char == "\n")
+        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
 
     def indent_after(self, mark: Any) -> int:
         """The 1-based column where the first non-blank line after ``mark``'s line starts its text."""

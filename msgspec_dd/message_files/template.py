@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes, pass_context
+from jinja2 import StrictUndefined, Template, meta, nodes, pass_context
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -36,6 +37,7 @@ _RESERVED_PREFIX = "msgspec_dd_"
 _BUDGET_NAME = "msgspec_dd_budget__"
 _SIZED_NAME = "msgspec_dd_sized__"
 _CHARGED_NAME = "msgspec_dd_charged__"
+_TEXT_NAME = "msgspec_dd_text__"
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
@@ -50,7 +52,7 @@ class TemplateFailure(MsgspecError):
 
 def is_template(value: str) -> bool:
     """True when ``value`` contains Jinja syntax; other strings pass through byte for byte."""
-    return any(marker in value for marker in TEMPLATE_MARKERS)
+    return "{" in value and ("{{" in value or "{%" in value or "{#" in value)  # TEMPLATE_MARKERS
 
 
 class _Budget(threading.local):
@@ -159,6 +161,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.globals.pop("lipsum", None)  # lipsum(n=10**6) is an easy way to flood output
         self.globals["range"] = _bounded_range
         self.globals[_BUDGET_NAME] = _counted
+        self.globals[_TEXT_NAME] = ()  # each render is handed its template's text (Compiled)
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         # Filters, not globals: a filter is called directly, not through the sandbox's call().
         self.filters[_SIZED_NAME] = _check_size
@@ -199,13 +202,20 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        tree = super()._parse(source, name, filename)
-        for node in tree.find_all((nodes.Assign, nodes.AssignBlock, nodes.Macro)):
-            target = getattr(node, "target", None) or node
-            names = {n.name for n in target.find_all(nodes.Name)} | {getattr(node, "name", "")}
-            if any(str(n).startswith(_RESERVED_PREFIX) for n in names):
+        return self.guard(self.parse_unguarded(source))
+
+    def parse_unguarded(self, source: str) -> nodes.Template:
+        """The syntax tree of ``source`` as Jinja parses it (TemplateSyntaxError if it does not)."""
+        return super()._parse(source, None, None)
+
+    def guard(self, tree: nodes.Template) -> nodes.Template:
+        """``tree`` with every loop, structure and comparison bounded; reserved names refused."""
+        # Set, loop, macro and parameter names: none may rebind the names this module adds.
+        bound = [n for n in tree.find_all(nodes.Name) if n.ctx != "load"]
+        for node in [*bound, *tree.find_all(nodes.Macro)]:
+            if str(getattr(node, "name", "")).startswith(_RESERVED_PREFIX):
                 raise TemplateSyntaxError(f"names starting {_RESERVED_PREFIX} are reserved",
-                                          node.lineno, name, filename)
+                                          node.lineno)
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(_BUDGET_NAME, "load"), [loop.iter], [], None, None)
         guarded = _Guard().visit(tree)
@@ -233,8 +243,7 @@ class _Guard(NodeTransformer):
         return _through(_SIZED_NAME, node)
 
     def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Node:
-        # Text repeated by a loop inside {% set %}...{% endset %} or a macro is joined in memory
-        # before any output limit sees it: it pays from the budget as it is produced.
+        # As _LiftText does, for a template compiled from its source alone.
         return _through(_CHARGED_NAME, nodes.Const(node.data, lineno=node.lineno))
 
     def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
@@ -321,22 +330,79 @@ def environment() -> BoundedEnvironment:
     return BoundedEnvironment()
 
 
-@lru_cache(maxsize=4096)
-def parse(source: str) -> nodes.Template:
-    """The syntax tree of ``source`` (TemplateSyntaxError if it does not parse); cached, so lint's
-    template rules and the renderer parse each template once."""
-    return environment().parse(source)
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled template, the literal text it prints and the free names it reads.
 
-
-@lru_cache(maxsize=4096)
-def compile_template(source: str) -> Any:
-    """Compile ``source``; :class:`TemplateFailure` (with the template line) on a syntax error.
-
-    Cached: ``from_string`` never uses Jinja's own cache, and many files share templates. A
-    compiled template holds no state between renders; the budget is per render.
+    Templates that differ only in their literal text (``第 {{ week }} 周周报`` and
+    ``Release · week {{ week }}``) have one *shape* and share one compiled template, which is
+    handed the text at render time: a repository of messages compiles each shape once, and
+    Jinja's compiler is most of the cost of checking a template.
     """
+
+    template: Template
+    texts: tuple[str, ...]
+    names: frozenset[str]
+
+    def generate(self, context: Mapping[str, Any]) -> Iterator[str]:
+        return self.template.generate(context, **{_TEXT_NAME: self.texts})
+
+
+@lru_cache(maxsize=4096)
+def compiled(source: str) -> Compiled:
+    """Compile ``source`` (TemplateSyntaxError if it does not compile); cached, so lint's template
+    rules and the renderer compile each template once."""
+    tree = environment().parse_unguarded(source)
+    texts: list[str] = []
+    tree = _LiftText(texts).visit(tree)
+    key = _shape(tree)
+    found = _by_shape.get(key)
+    if found is None:
+        names = frozenset(meta.find_undeclared_variables(tree))  # before guard() adds its names
+        found = (environment().from_string(environment().guard(tree)), names)
+        if len(_by_shape) >= _MAX_SHAPES:
+            _by_shape.clear()
+        _by_shape[key] = found
+    return Compiled(found[0], tuple(texts), found[1])
+
+
+_MAX_SHAPES = 4096
+_by_shape: dict[tuple[Any, ...], tuple[Template, frozenset[str]]] = {}
+
+
+class _LiftText(NodeTransformer):
+    """Replaces each piece of literal text with a lookup in the text handed in at render time."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Node:
+        # The text pays from the budget as it is produced: text repeated by a loop inside
+        # {% set %}...{% endset %} or a macro is joined in memory before any output limit sees it.
+        self.texts.append(node.data)
+        lookup = nodes.Getitem(nodes.Name(_TEXT_NAME, "load"), nodes.Const(len(self.texts) - 1), "load")
+        lookup.set_lineno(node.lineno)
+        return _through(_CHARGED_NAME, lookup)
+
+
+def _shape(node: nodes.Node) -> tuple[Any, ...]:
+    """What the compiled code of ``node`` depends on: every node's type, line and fields."""
+    return (type(node).__name__, node.lineno, *(_field_shape(getattr(node, name, None)) for name in node.fields))
+
+
+def _field_shape(value: Any) -> Any:
+    if isinstance(value, nodes.Node):
+        return _shape(value)
+    if isinstance(value, list):
+        return tuple(_field_shape(item) for item in value)
+    return type(value).__name__, repr(value)  # 1, 1.0 and True are equal keys but not equal code
+
+
+@lru_cache(maxsize=4096)
+def compile_template(source: str) -> Compiled:
+    """Compile ``source``; :class:`TemplateFailure` (with the template line) on a syntax error."""
     try:
-        return environment().from_string(parse(source))
+        return compiled(source)
     except TemplateSyntaxError as err:
         raise TemplateFailure(f"template syntax error: {err.message}", err.lineno) from err
     except TemplateError as err:
@@ -403,7 +469,7 @@ def _template_line(err: BaseException) -> int | None:
     return line
 
 
-def _stream(template: Any, context: Mapping[str, Any]) -> str:
+def _stream(template: Compiled, context: Mapping[str, Any]) -> str:
     parts: list[str] = []
     for chunk in template.generate(context):
         _budget.output += len(chunk)

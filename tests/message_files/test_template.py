@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import resource
 import time
@@ -207,3 +208,53 @@ def _memory_limit(extra: int = 1 << 30) -> Iterator[None]:
 def limited_memory() -> Iterator[None]:
     with _memory_limit():
         yield
+
+
+# ------------------------------------------------------------------ one compile per template shape
+
+def test_templates_that_differ_only_in_text_share_one_compiled_template() -> None:
+    first, second = template.compiled("第 {{ week }} 周周报"), template.compiled("Release · week {{ week }}!")
+    assert first.template is second.template
+    assert template.render("第 {{ week }} 周周报", {"week": 48}) == "第 48 周周报"
+    assert template.render("Release · week {{ week }}!", {"week": 48}) == "Release · week 48!"
+
+
+def test_a_runtime_error_names_its_own_template_line_when_text_moves_it() -> None:
+    lines = []
+    for source in ("a\n{{ x.y.z }}", "a\n\nb\n{{ x.y.z }}"):
+        with pytest.raises(TemplateFailure) as caught:
+            template.render(source, {"x": {}})
+        lines.append(caught.value.line)
+    assert lines == [2, 4]
+
+
+def test_constants_that_compare_equal_are_not_one_shape() -> None:
+    rendered = [template.render(f"{{{{ {literal} }}}}", {}) for literal in ("1", "True", "1.0")]
+    assert rendered == ["1", "True", "1.0"]
+
+
+def test_no_loop_or_parameter_may_rebind_a_reserved_name() -> None:
+    for source in ("{% for msgspec_dd_text__ in [1] %}{% endfor %}",
+                   "{% macro f(msgspec_dd_budget__) %}{% endmacro %}"):
+        with pytest.raises(TemplateFailure, match="reserved"):
+            template.render(source, {})
+
+
+#: Text with the characters Jinja reads specially, but never a marker (``{{``, ``{%``, ``{#``).
+_TEXT = st.text(st.sampled_from("ab 周\n\t{}%#-'\"\\"), max_size=12).filter(lambda t: not template.is_template(t + "{"))
+_PIECES = st.sampled_from(["{{ x }}", "{{ items|join(', ') }}", "{% for i in items %}[{{ i }}]{% endfor %}",
+                           "{%- if x %} yes {% else %} no {%- endif %}", "{% raw %}{{ kept }}{% endraw %}",
+                           "{# note #}", "{% set y %}<{{ x }}>{% endset %}{{ y }}"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_TEXT, min_size=1, max_size=5), pieces=st.lists(_PIECES, min_size=1, max_size=4))
+def test_a_shared_shape_renders_as_jinja_renders_each_template_alone(texts: list[str], pieces: list[str]) -> None:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    source = "".join(text + piece for text, piece in itertools.zip_longest(texts, pieces, fillvalue=""))
+    context = {"x": "X", "items": [1, 2]}
+    alone = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+    template.reset_budget()
+    assert template.render(source, context) == alone.from_string(source).render(context)
