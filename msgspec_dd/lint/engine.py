@@ -77,12 +77,15 @@ def _lint_files(files: Sequence[Path], config: Config, jobs: int | None) -> Iter
     _warm_up(config)  # forked workers inherit the imports and the built validators
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [files[i::jobs] for i in range(jobs)]
+    # Many small slices, taken by whichever worker is free: files differ in cost.
+    size = -(-len(files) // (jobs * _SLICES_PER_JOB))
+    slices = [files[start:start + size] for start in range(0, len(files), size)]
     with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-        results = list(pool.map(_lint_chunk, chunks, [config] * jobs))
-    by_file = {file: problems for chunk, result in zip(chunks, results, strict=True)
-               for file, problems in zip(chunk, result, strict=True)}
-    return (by_file[file] for file in files)
+        return [problems for result in pool.map(_lint_chunk, slices, [config] * len(slices))
+                for problems in result]
+
+
+_SLICES_PER_JOB = 8
 
 
 def _lint_chunk(files: Sequence[Path], config: Config) -> list[list[Problem]]:
@@ -92,10 +95,11 @@ def _lint_chunk(files: Sequence[Path], config: Config) -> list[list[Problem]]:
 
 def _warm_up(config: Config) -> None:
     from msgspec_dd.dingtalk import markdown
-    from msgspec_dd.schemas import catalog
+    from msgspec_dd.schemas import catalog, user_schemas
 
     for schema in ("message-file", "payload"):
         catalog.fast_validator(schema)
+    user_schemas.check({"type": "string"})  # jsonschema and its metaschema, for variables' schemas
     markdown.links("")  # builds the parsers lint's rules use, once, before forking
     markdown.unsupported("")
     _sample_builtins(config)

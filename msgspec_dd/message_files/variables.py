@@ -219,7 +219,7 @@ def resolve(
                                      "Unicode (an unpaired surrogate); give it as UTF-8"))
             continue
         problems.extend(_problem(document, name, f"variable {name + where!r}: {message}")
-                        for where, message in user_schemas.located(checked.validator, value))
+                        for where, message in checked.located(value))
         values[name] = value
     return values, problems
 

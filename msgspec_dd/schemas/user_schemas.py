@@ -60,6 +60,27 @@ class Checked:
 
     errors: tuple[str, ...]
     validator: Validator | None = None
+    #: The schema's ``repr``: equal schemas judge equal values alike.
+    key: str = ""
+
+    def located(self, value: Any) -> tuple[tuple[str, str], ...]:
+        """:func:`located` for a usable schema, remembered for small values: a variable declared
+        alike in many files (``week``, its example ``48``) is judged once."""
+        assert self.validator is not None
+        text = repr(value)
+        if len(text) > _MAX_REMEMBERED:
+            return tuple(located(self.validator, value))
+        found = _judged.get((self.key, text))
+        if found is None:
+            if len(_judged) >= _MAX_JUDGED:
+                _judged.clear()
+            found = _judged[(self.key, text)] = tuple(located(self.validator, value))
+        return found
+
+
+_MAX_REMEMBERED = 2_000
+_MAX_JUDGED = 4_096
+_judged: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 
 
 def check(schema: Mapping[str, Any]) -> Checked:
@@ -110,7 +131,8 @@ def _check(keyed: _Keyed) -> Checked:
         if errors:
             return Checked(errors)
     # A copy: the cached validator must not change when the caller's document does.
-    return Checked((), _validator_class()(copy.deepcopy(dict(schema)), registry=_empty_registry()))
+    return Checked((), _validator_class()(copy.deepcopy(dict(schema)), registry=_empty_registry()),
+                   keyed.key)
 
 
 # ------------------------------------------------------------------------------ static checks
