@@ -84,6 +84,9 @@ def command(
         lock_seconds=lock_seconds, latency_ms=latency_ms, store=store,
     )
     server = SandboxServer(settings, host=host, port=port, log=_log, app=AppApi(log=_log) if app else None)
+    # Before the URL is printed: whoever reads it may stop the sandbox at once.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     server.start()
     try:
         click.echo(server.url)
@@ -91,7 +94,10 @@ def command(
             click.echo(app_line(server.base_url, server.app))
         sys.stdout.flush()
         _announce(server, settings)
-        _wait()
+        while True:
+            time.sleep(3600)
+    except (KeyboardInterrupt, _Stopped):
+        pass  # Ctrl-C and SIGTERM end the command normally (exit 0)
     finally:
         server.stop()
     click.echo("sandbox: stopped", err=True)
@@ -118,14 +124,3 @@ def _announce(server: SandboxServer, settings: SandboxSettings) -> None:
     for line in lines:
         _log(line)
     _log("press Ctrl-C to stop")
-
-
-def _wait() -> None:
-    """Sleep until Ctrl-C or SIGTERM; both end the command normally (exit 0)."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        while True:
-            time.sleep(3600)
-    except (KeyboardInterrupt, _Stopped):
-        pass
