@@ -354,10 +354,12 @@ def compiled(source: str) -> Compiled:
     rules and the renderer compile each template once."""
     tree = environment().parse_unguarded(source)
     texts: list[str] = []
-    tree = _LiftText(texts).visit(tree)
-    key = _shape(tree)
+    key = _shape(tree, texts)
     found = _by_shape.get(key)
     if found is None:
+        lifted: list[str] = []
+        tree = _LiftText(lifted).visit(tree)
+        assert lifted == texts  # both walks visit the fields in order
         names = frozenset(meta.find_undeclared_variables(tree))  # before guard() adds its names
         found = (environment().from_string(environment().guard(tree)), names)
         if len(_by_shape) >= _MAX_SHAPES:
@@ -385,16 +387,21 @@ class _LiftText(NodeTransformer):
         return _through(_CHARGED_NAME, lookup)
 
 
-def _shape(node: nodes.Node) -> tuple[Any, ...]:
-    """What the compiled code of ``node`` depends on: every node's type, line and fields."""
-    return (type(node).__name__, node.lineno, *(_field_shape(getattr(node, name, None)) for name in node.fields))
+def _shape(node: nodes.Node, texts: list[str]) -> tuple[Any, ...]:
+    """What the compiled code of ``node`` depends on: every node's type, line and fields, but not
+    its literal text, which is appended to ``texts``."""
+    if isinstance(node, nodes.TemplateData):
+        texts.append(node.data)
+        return "TemplateData", node.lineno
+    return (type(node).__name__, node.lineno,
+            *(_field_shape(getattr(node, name, None), texts) for name in node.fields))
 
 
-def _field_shape(value: Any) -> Any:
+def _field_shape(value: Any, texts: list[str]) -> Any:
     if isinstance(value, nodes.Node):
-        return _shape(value)
+        return _shape(value, texts)
     if isinstance(value, list):
-        return tuple(_field_shape(item) for item in value)
+        return tuple(_field_shape(item, texts) for item in value)
     return type(value).__name__, repr(value)  # 1, 1.0 and True are equal keys but not equal code
 
 
