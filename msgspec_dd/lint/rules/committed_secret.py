@@ -50,13 +50,17 @@ def check(context: LintContext) -> Iterator[Finding]:
             start = match.start()
             line_start = text.rfind("\n", 0, start) + 1
             yield _finding(what, line=text.count("\n", 0, start) + 1, column=start - line_start + 1)
-    # YAML escapes ("\x30...") hide a secret from the source text but not from the values, and
-    # a template ({{ 'SEC' ~ '...' }}) hides it from both until it is rendered.
+    # YAML and JSON escapes ("\x30...") hide a secret from the source text but not from the
+    # values, and a template ({{ 'SEC' ~ '...' }}) hides it from both until it is rendered.
+    # Without an escape, every value is the text it was read from (line folding adds spaces).
+    escaped = "\\" in text
+    if not escaped and not template.is_template(text):
+        return
     template.reset_budget()
     samples = {name: v.sample for name, v in context.variables.items() if v.has_sample}
     strings = list(_strings(context.data))
-    decoded = strings + [(path, shown) for path, value in strings
-                         if (shown := _rendered(value, samples))]
+    decoded = (strings if escaped else []) + [(path, shown) for path, value in strings
+                                              if (shown := _rendered(value, samples))]
     joined = "\n".join(value for _, value in decoded)
     if not any(pattern.search(joined) for pattern, _ in _PATTERNS):
         return  # one scan of everything; only a hit is worth locating
