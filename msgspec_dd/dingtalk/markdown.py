@@ -42,6 +42,9 @@ _FONT_CLOSE = re.compile(r"</font\s*>\Z", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.DOTALL)
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _TASK_ITEM = re.compile(r"\[[ xX]\](?:[ \t]|\Z)")
+#: What every construct :func:`unsupported` finds is written with: a table's ``|``, a code fence's
+#: backticks or ``~~~``, indented code's four spaces or tab, HTML's ``<``, ``~~``, ``[ ]``.
+_MAY_BE_UNSUPPORTED = re.compile(r"[|<`\t]|~~| {4}|\[[ xX]\]")
 
 # The block rules whose tokens DingTalk shows as text, and the construct each one means.
 # Alternative rule chains a block rule may belong to (markdown-it's "alt" option).
@@ -283,10 +286,14 @@ def unsupported(text: str) -> list[Unsupported]:
     Tables, fenced and indented code, HTML other than ``<font>``, strikethrough and task lists.
     Lines and columns are 1-based and relative to ``text``. Never raises.
     """
+    if not _MAY_BE_UNSUPPORTED.search(text):
+        return []  # most messages: nothing to parse for
+    return _parsed_unsupported(text)
+
+
+def _parsed_unsupported(text: str) -> list[Unsupported]:
     tokens = _full_parser().parse(text)
-    lines = _normalize(text).split("\n")
-    found = [item for item in _scan(tokens, lines)]
-    return sorted(set(found))
+    return sorted(set(_scan(tokens, _normalize(text).split("\n"))))
 
 
 def _normalize(text: str) -> str:

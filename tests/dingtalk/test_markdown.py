@@ -202,3 +202,18 @@ MARKDOWNISH = st.lists(
 def test_never_raises_on_markdown_like_text(text: str) -> None:
     for item in unsupported(text):
         assert item.line >= 1 and item.column >= 1
+
+
+#: Markdown-like pieces, some of which only look like a trigger (one ``~``, three spaces, ``[y]``).
+NEAR_MISSES = st.lists(st.sampled_from(["~", "   ", " ", "[y]", "[ x]", "]", "[", "**", "_", "> ", "- ",
+                                        "1. ", "#", "\n", "\n\n", "a", "中", "&lt;", "&#124;", "\\|",
+                                        "![i](https://x/y)", "[t](https://x)", "\r", "\0"]),
+                       max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(MARKDOWNISH, NEAR_MISSES))
+def test_text_skipped_without_parsing_has_nothing_to_report(text: str) -> None:
+    from msgspec_dd.dingtalk import markdown
+
+    assert unsupported(text) == markdown._parsed_unsupported(text)
