@@ -196,11 +196,13 @@ class Runs:
 
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    #: The first non-zero exit code of the runs (0 when every run succeeded).
     code: int = 0
     tail: str = ""
 
     def add(self, command: Sequence[str], cwd: Path) -> None:
-        wall, cpu, self.code, self.tail = timed(command, cwd)
+        wall, cpu, code, self.tail = timed(command, cwd)
+        self.code = self.code or code  # the first failure is kept
         self.wall.append(wall)
         self.cpu.append(cpu)
 
@@ -217,9 +219,12 @@ def alternating(commands: Sequence[Sequence[str]], cwd: Path, runs: int) -> list
 
 
 def show(name: str, runs: Runs) -> None:
+    """Print ``runs``; stop when the command failed, since its time would measure nothing."""
     spread = ", ".join(f"{s:.3f}" for s in runs.wall)
     print(f"  {name:<18} median {statistics.median(runs.wall):7.3f} s wall, "
           f"{statistics.median(runs.cpu):7.3f} s CPU   runs [{spread}] exit {runs.code}: {runs.tail}")
+    if runs.code != 0:
+        sys.exit(f"{name} exited {runs.code}: its time measures nothing, so no ratio is reported")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
