@@ -4,17 +4,20 @@ Shared by ``send --changed-since REF`` and the Action's ``changed-only``
 (:mod:`msgspec_dd.action.changes`), so both select the same files. A renamed file counts as changed
 when its content changed, or when it moved in from outside the selected paths; a pure move inside
 them does not, so a reorganisation never sends a message again. Deleted files are never selected.
+Its :class:`Git` is how msgspec-dd runs git, the git ledger
+(:mod:`msgspec_dd.delivery.git_ledger`) included.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from msgspec_dd.errors import UsageError
+from msgspec_dd.redaction import redact
 
 
 class GitError(UsageError):
@@ -65,23 +68,25 @@ def within(path: Path, roots: Sequence[Path]) -> bool:
 
 
 class Git:
-    """Runs git in one repository and returns its stdout; :class:`GitError` on failure."""
+    """Runs git in one repository and returns its stdout; :class:`GitError` on failure, in git's
+    own words, redacted. ``env`` is added to git's environment (such as a commit's author)."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, *, env: Mapping[str, str] | None = None) -> None:
         self.cwd = cwd
+        # Never wait for a password prompt: a fetch that needs one just fails.
+        self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
 
-    def __call__(self, *args: str) -> str:
+    def __call__(self, *args: str, input: str | None = None) -> str:
         try:
             proc = subprocess.run(
-                ["git", "-C", str(self.cwd), *args], capture_output=True, text=True,
-                encoding="utf-8", errors="surrogateescape", check=False,
-                # Never wait for a password prompt: a fetch that needs one just fails.
-                env=_git_env(),
+                ["git", "-C", str(self.cwd), *args], input=input, capture_output=True, text=True,
+                encoding="utf-8", errors="surrogateescape", env=self.env, check=False,
             )
         except OSError as err:
             raise GitError(f"cannot run git: {err}") from err
         if proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}")
+            # A remote URL may carry a token (https://x-access-token:...@github.com).
+            raise GitError(redact(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}"))
         return proc.stdout
 
     def has_commit(self, sha: str) -> bool:
@@ -95,10 +100,6 @@ class Git:
         """The parents written in the commit object (also those a shallow clone cuts off)."""
         header = self("cat-file", "commit", sha).split("\n\n", 1)[0]
         return [line.split()[1] for line in header.splitlines() if line.startswith("parent ")]
-
-
-def _git_env() -> dict[str, str]:
-    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 
 
 def toplevel(cwd: Path, *, needed_by: str = "changed-only") -> Path:

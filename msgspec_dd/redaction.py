@@ -1,7 +1,7 @@
 """Hiding credentials in any text msgspec-dd shows: one rule, used everywhere.
 
-What is hidden, wherever text goes (errors, problems, result lines, logs, rendered bodies,
-previews, what arrived at a sandbox, the Action's outputs and summary):
+What is hidden, wherever text goes (errors, problems, result lines, logs, rendered bodies as
+people read them, previews, what arrived at a sandbox, the Action's outputs and summary):
 
 1. every value the caller holds as a credential (a robot's token, webhook URL, secret),
    raw or URL-encoded, whatever its shape;
@@ -11,8 +11,10 @@ previews, what arrived at a sandbox, the Action's outputs and summary):
    URL (``https://user:token@host``).
 
 Shown text errs on the side of hiding: a SHA-256 checksum quoted in a message is shown as
-``***`` by ``render`` and ``preview`` too (what is *posted* is never changed), because a token
-pasted into a message or a config file looks exactly like one.
+``***`` in the indented JSON of ``render`` and ``send --dry-run`` and in ``preview`` too,
+because a token pasted into a message or a config file looks exactly like one. What is *posted*
+is never changed, and ``render --compact`` prints exactly that, unmasked: the bytes posted are its
+point. (``render --format text`` shows the text as it is too.)
 """
 
 from __future__ import annotations

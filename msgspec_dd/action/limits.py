@@ -8,7 +8,7 @@ under the limit and says what it left out, rather than letting GitHub cut blindl
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: GitHub's limit for one step's job summary and for one output, in bytes.
@@ -20,6 +20,19 @@ BUDGET = 1_000_000
 def size(text: str) -> int:
     """How many bytes GitHub counts for ``text`` (UTF-8)."""
     return len(text.encode("utf-8", errors="replace"))
+
+
+def fitting(items: Iterable[str], budget: int, *, separator: int = 0) -> list[str]:
+    """The first of ``items`` that fit ``budget`` bytes together, each counted with ``separator``
+    bytes more (the line break that joins it); ``items`` is read no further than needed."""
+    kept: list[str] = []
+    used = 0
+    for item in items:
+        used += size(item) + separator
+        if used > budget:
+            break
+        kept.append(item)
+    return kept
 
 
 def compact(value: Any) -> str:

@@ -28,17 +28,18 @@ from msgspec_dd.workflow_commands import log_line
 
 def run_recall(inputs: ActionInputs, config: Config, runner: Runner, environ: Mapping[str, str],
                err: TextIO) -> int:
-    """Recall every file of ``paths``; the exit code (1 when a copy was not recalled)."""
+    """Recall every file of ``paths``, each prepared before any is recalled; the exit code (1
+    when a copy was not recalled)."""
     files = _files(inputs.paths)
     ledger_path = _ledger(environ)
     receipts = Receipts(config, environ)
-    outcomes: list[RecallOutcome] = []
-    for file in files:
-        message = prepare_file(file, config=config, var_args=inputs.var_args,
-                               vars_file=Path(inputs.vars_file) if inputs.vars_file else None,
-                               robots_override=inputs.robots, environ=environ)
-        with ExitStack() as stack:
-            outcomes.extend(recall(message, open_ledger(ledger_path, stack, message, config), receipts))
+    messages = [prepare_file(file, config=config, var_args=inputs.var_args,
+                             vars_file=Path(inputs.vars_file) if inputs.vars_file else None,
+                             robots_override=inputs.robots, environ=environ) for file in files]
+    # One ledger for the run: a git: ledger is fetched once and pushed once, not per file.
+    with ExitStack() as stack:
+        ledger = open_ledger(ledger_path, stack, messages[0], config)
+        outcomes = [outcome for message in messages for outcome in recall(message, ledger, receipts)]
     for outcome in outcomes:
         err.write(log_line(runner.hide(f"msgspec-dd: {outcome.format()}")) + "\n")
     failed = sum(1 for outcome in outcomes if not outcome.recalled)

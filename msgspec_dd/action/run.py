@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from msgspec_dd.action.changes import ChangeSet, changes_for_event, within
 from msgspec_dd.action.inputs import ActionInputs, read_inputs
-from msgspec_dd.action.limits import BUDGET, size
+from msgspec_dd.action.limits import BUDGET, fitting, size
 from msgspec_dd.action.markdown import code, plain
 from msgspec_dd.action.runner import Runner, environ_without, mask_commands
 from msgspec_dd.action.summary import (
@@ -311,18 +311,11 @@ def _heading(command: str, selection: Selection, report: LintReport) -> str:
 
 def _messages(shown: Sequence[Shown], budget: int) -> str:
     """As many message sections as fit ``budget`` bytes, then a line saying how many more."""
-    parts: list[str] = []
-    used = 0
-    for number, item in enumerate(shown):
-        section = message_section(item)
-        used += size(section)
-        if used > budget - 200:  # room for the line below
-            rest = len(shown) - number
-            parts.append(f"*{rest} more message{'s' * (rest != 1)} not shown: "
-                         "the job summary is limited to 1 MiB.*\n")
-            break
-        parts.append(section)
-    return "".join(parts)
+    sections = fitting(map(message_section, shown), budget - 200)  # room for the line below
+    rest = len(shown) - len(sections)
+    more = (f"*{rest} more message{'s' * (rest != 1)} not shown: the job summary is limited to "
+            "1 MiB.*\n") if rest else ""
+    return "".join(sections) + more
 
 
 def _reason(exc: MsgspecError) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from msgspec_dd.action.limits import size
+from msgspec_dd.action.limits import fitting, size
 from msgspec_dd.action.markdown import (
     cell,
     code,
@@ -147,29 +147,24 @@ def _result_row(result: Mapping[str, Any]) -> str:
 
 def log_block(lines: Sequence[str], *, budget: int = TABLE_BUDGET) -> str:
     """Log lines in a fenced block, as many as fit ``budget`` bytes, then how many more."""
-    used = 0
-    for number, line in enumerate(lines):
-        used += size(line) + 1
-        if used > budget:
-            rest = len(lines) - number
-            return (fenced("\n".join(lines[:number]), "text") + f"\n*{rest} more line"
-                    f"{'s' * (rest != 1)} not shown: the job log has every one.*\n\n")
-    return fenced("\n".join(lines), "text") + "\n"
+    shown = fitting(lines, budget, separator=1)
+    block = fenced("\n".join(shown), "text") + "\n"
+    rest = len(lines) - len(shown)
+    if not rest:
+        return block
+    return block + f"*{rest} more line{'s' * (rest != 1)} not shown: the job log has every one.*\n\n"
 
 
 def _table(header: str, rows: Sequence[str], budget: int, noun: str) -> str:
     if not rows:
         return ""
-    lines = [header, "| --- | --- | --- | --- |"]
-    used = size(header) * 2
-    for number, row in enumerate(rows):
-        used += size(row) + 1
-        if used > budget:
-            rest = len(rows) - number
-            return "\n".join(lines) + f"\n\n*{rest} more {noun}{'s' * (rest != 1)} not shown: " \
-                "the job summary is limited to 1 MiB; the job log has every one.*\n\n"
-        lines.append(row)
-    return "\n".join(lines) + "\n\n"
+    shown = fitting(rows, budget - size(header) * 2, separator=1)
+    table = "\n".join([header, "| --- | --- | --- | --- |", *shown]) + "\n\n"
+    rest = len(rows) - len(shown)
+    if not rest:
+        return table
+    return table + (f"*{rest} more {noun}{'s' * (rest != 1)} not shown: the job summary is limited "
+                    "to 1 MiB; the job log has every one.*\n\n")
 
 
 def count_line(report_problems: Sequence[Problem], files: int) -> str:

@@ -19,15 +19,14 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.errors import DeliveryError, UsageError
-from msgspec_dd.git_diff import GitError, toplevel
-from msgspec_dd.redaction import redact
+from msgspec_dd.git_diff import Git, GitError, toplevel
 
 PREFIX = "git:"
 FILE_NAME = "ledger.jsonl"
@@ -64,30 +63,11 @@ def _valid_branch(branch: str) -> bool:
     return proc.returncode == 0
 
 
-class _Git:
-    """git in one repository: stdout, or :class:`GitError` with git's own (redacted) words."""
-
-    def __init__(self, root: Path, env: Mapping[str, str]) -> None:
-        self.root, self.env = root, dict(env)
-
-    def __call__(self, *args: str, input: str | None = None) -> str:
-        try:
-            proc = subprocess.run(["git", "-C", str(self.root), *args], input=input,
-                                  capture_output=True, text=True, encoding="utf-8",
-                                  errors="surrogateescape", env=self.env, check=False)
-        except OSError as err:
-            raise GitError(f"cannot run git: {err}") from err
-        if proc.returncode != 0:
-            # A remote URL may carry a token (https://x-access-token:...@github.com).
-            raise GitError(redact(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}"))
-        return proc.stdout
-
-
 class GitLedger:
     """A :class:`Ledger` whose file is ``ledger.jsonl`` on ``branch``; :meth:`open` it, call
     :meth:`publish` at the batch's checkpoints, and :meth:`close` it (which publishes too)."""
 
-    def __init__(self, git: _Git, branch: str, folder: Path, ledger: Ledger, *,
+    def __init__(self, git: Git, branch: str, folder: Path, ledger: Ledger, *,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.git, self.branch, self.folder, self.ledger = git, branch, folder, ledger
         self._sleep = sleep
@@ -99,7 +79,7 @@ class GitLedger:
              sleep: Callable[[float], None] = time.sleep) -> GitLedger:
         """Read ``spec.branch`` from ``origin`` (empty when it does not exist yet)."""
         root = toplevel(repository, needed_by=f"--ledger {spec}")
-        git = _Git(root, _environment(root))
+        git = Git(root, env=_identity(Git(root)))
         _require_origin(git, spec)
         folder = Path(tempfile.mkdtemp(prefix="msgspec-dd-ledger-"))
         try:
@@ -175,7 +155,7 @@ def union(remote: bytes, local: bytes) -> bytes:
     return body + b"".join(line + b"\n" for line in added)
 
 
-def _fetch(git: _Git, branch: str) -> str | None:
+def _fetch(git: Git, branch: str) -> str | None:
     """The commit of ``branch`` on origin, fetched (None when origin has no such branch)."""
     if not git("ls-remote", "--heads", "origin", f"refs/heads/{branch}").strip():
         return None
@@ -183,7 +163,7 @@ def _fetch(git: _Git, branch: str) -> str | None:
     return git("rev-parse", "--verify", f"refs/remotes/origin/{branch}^{{commit}}").strip()
 
 
-def _content(git: _Git, commit: str | None) -> bytes:
+def _content(git: Git, commit: str | None) -> bytes:
     if commit is None:
         return b""
     try:
@@ -194,29 +174,31 @@ def _content(git: _Git, commit: str | None) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def _require_origin(git: _Git, spec: GitBranch) -> None:
+def _require_origin(git: Git, spec: GitBranch) -> None:
     try:
         git("remote", "get-url", "origin")
     except GitError as err:
         raise UsageError(f"--ledger {spec} pushes the ledger to the remote origin, and "
-                         f"{git.root} has none; add one, or give --ledger a file") from err
+                         f"{git.cwd} has none; add one, or give --ledger a file") from err
 
 
-def _environment(root: Path) -> dict[str, str]:
-    """git's environment: never prompt, and an identity for the commits when none is set."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+def _identity(git: Git) -> dict[str, str]:
+    """An author and committer for the commits, where neither the environment nor git's config
+    names one."""
+    identity: dict[str, str] = {}
     for role in ("AUTHOR", "COMMITTER"):
         for field, key, fallback in (("NAME", "user.name", TOOL_NAME), ("EMAIL", "user.email", TOOL_EMAIL)):
             variable = f"GIT_{role}_{field}"
-            if not env.get(variable) and not _configured(root, key):
-                env[variable] = fallback
-    return env
+            if not os.environ.get(variable) and not _configured(git, key):
+                identity[variable] = fallback
+    return identity
 
 
-def _configured(root: Path, key: str) -> bool:
-    proc = subprocess.run(["git", "-C", str(root), "config", "--get", key], capture_output=True,
-                          check=False)
-    return proc.returncode == 0 and bool(proc.stdout.strip())
+def _configured(git: Git, key: str) -> bool:
+    try:
+        return bool(git("config", "--get", key).strip())
+    except GitError:  # not set
+        return False
 
 
 class _Interrupts:

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from msgspec_dd.message_files.discovery import repository_root
+
 
 def message_identity(
     path: str, content_sha256: str, robot: str, variables: Mapping[str, Any],
@@ -47,15 +49,6 @@ def ledger_name(path: str, *, anchor: Path | None = None) -> str:
     if root is None or root not in resolved.parents:
         return resolved.as_posix()
     return resolved.relative_to(root).as_posix()
-
-
-def repository_root(start: Path) -> Path | None:
-    """The nearest folder from ``start`` upwards that holds ``.git`` (a folder, or a worktree's
-    file), or None."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
 
 
 def _canonical(value: Any) -> Any:

@@ -75,13 +75,14 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts[:-1])
 
 
-def repository_root(path: Path) -> Path:
-    """The nearest directory at or above ``path`` holding ``.git``, else the current directory."""
-    start = path.resolve()
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
-    return Path.cwd().resolve()
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` (symlinks resolved) that holds ``.git`` (a
+    folder, or a worktree's file); None outside a repository."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
 
 
 def _inside_repository(directory: Path, files: list[Path], note: Callable[[str], None]) -> list[Path]:
@@ -94,7 +95,7 @@ def _inside_repository(directory: Path, files: list[Path], note: Callable[[str],
         if target == base / file.relative_to(directory):
             kept.append(file)  # no link on the way
             continue
-        root = root or repository_root(directory)
+        root = root or repository_root(directory) or Path.cwd().resolve()
         if target.is_relative_to(root) and not _hidden(target.relative_to(root)):
             kept.append(file)
         else:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from msgspec_dd.config import Config
-from msgspec_dd.errors import UsageError
 from msgspec_dd.message_files import variables
 from msgspec_dd.message_files.discovery import discover
 from msgspec_dd.message_files.loader import LoadError, load_document
@@ -54,7 +53,8 @@ def prepare_due(
     """
     texts = variables.parse_var_args(var_args)
     declared = {path: _declared(path) for path in {*candidates, *(item.path for item in due)}}
-    _check_names(set(texts), set().union(*declared.values()) if declared else set())
+    variables.check_declared(texts, set().union(*declared.values()),
+                             files="scheduled message file")
     prepared: list[PreparedMessage] = []
     for occurrence, paths in _groups(due).items():
         names = set().union(*(declared[path] for path in paths))
@@ -77,10 +77,3 @@ def _declared(path: Path) -> set[str]:
         return set(variables.declared(load_document(path).data))
     except LoadError:  # prepare_messages reports it
         return set()
-
-
-def _check_names(given: set[str], declared: set[str]) -> None:
-    unknown = sorted(given - declared)
-    if unknown:
-        raise UsageError(f"variable{'s' * (len(unknown) > 1)} {', '.join(unknown)} not declared by "
-                         "any scheduled message file (a typo?); check the names under 'vars:'")

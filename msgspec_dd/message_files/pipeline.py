@@ -261,10 +261,7 @@ def _check_given_names(given: variables.Given, documents: Sequence[Document], va
     declared: set[str] = set()
     for document in documents:
         declared |= set(variables.declared(document.data))
-    unknown = sorted(set(given.texts) - declared)
-    if unknown:
-        raise UsageError(f"variable{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
-                         "not declared by any message file (a typo?); check the names under 'vars:'")
+    variables.check_declared(given.texts, declared)
     unused = sorted(set(given.values) - declared)
     if unused:
         note(f"note: --vars-file {vars_file}: {', '.join(unused)} not declared by any message file "

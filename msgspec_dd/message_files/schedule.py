@@ -68,21 +68,12 @@ class Schedule:
         moments = [_latest(cron, self._local(at)) for cron in self.crons]
         return max((m for m in moments if m is not None), default=None, key=_utc)
 
-    def next_occurrence(self, at: datetime) -> datetime | None:
-        """The first occurrence after ``at`` (None for ``change``/``manual``)."""
-        moments = [_next(cron, self._local(at)) for cron in self.crons]
-        return min((m for m in moments if m is not None), default=None, key=_utc)
-
     def due_occurrence(self, at: datetime) -> datetime | None:
         """The occurrence ``send --due`` at ``at`` sends: the latest one, when less than ``grace`` ago."""
         latest = self.latest_occurrence(at)
         if latest is None or _utc(self._local(at)) - _utc(latest) >= self.grace:
             return None
         return latest
-
-    def is_due(self, at: datetime) -> bool:
-        """True when the latest occurrence at or before ``at`` is less than ``grace`` ago."""
-        return self.due_occurrence(at) is not None
 
     def describe(self, language: Language = "en") -> str:
         """The schedule in words, in English (``en``) or Chinese (``zh``)."""
@@ -239,12 +230,6 @@ def _latest(cron: str, at: datetime) -> datetime | None:
     # cronsim's reverse iteration yields matches strictly before its start, one second past ``at``.
     start = at.replace(microsecond=0) + timedelta(seconds=1)
     return next(iter(CronSim(cron, start, reverse=True)), None)
-
-
-def _next(cron: str, at: datetime) -> datetime | None:
-    from cronsim import CronSim
-
-    return next(iter(CronSim(cron, at.replace(microsecond=0))), None)
 
 
 # -- words ----------------------------------------------------------------------------------------

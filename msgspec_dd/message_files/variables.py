@@ -8,7 +8,7 @@ verbatim; any other type: parsed as a YAML value) and validated against the vari
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,15 @@ def parse_var_args(args: Sequence[str]) -> dict[str, str]:
             raise UsageError(f"--var {arg!r}: expected NAME=VALUE with NAME a variable name")
         values[name] = value
     return values
+
+
+def check_declared(given: Iterable[str], declared: Iterable[str], *, files: str = "message file") -> None:
+    """A ``--var`` name that none of the ``files`` declares is a typo on the command line:
+    :class:`UsageError` naming each one."""
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise UsageError(f"variable{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
+                         f"not declared by any {files} (a typo?); check the names under 'vars:'")
 
 
 def load_vars_file(path: Path) -> dict[str, Any]:

@@ -106,7 +106,7 @@ def init_repository(directory: Path, files: Sequence[StarterFile] = STARTER_FILE
 
 def _write(directory: Path, starter: StarterFile) -> FileReport:
     target = directory / starter.path
-    if target.exists() or target.is_symlink():
+    if target.exists():
         return FileReport(starter.path, Outcome.KEPT, starter.when_kept)
     text = starter.content()  # before the file is created: a failure must not leave it empty
     try:
@@ -114,7 +114,8 @@ def _write(directory: Path, starter: StarterFile) -> FileReport:
     except OSError as err:  # a file where a folder belongs, no permission
         raise _cannot_write(target, err) from err
     try:
-        # "x": exclusive creation, so a file that appeared since the check is still not overwritten.
+        # "x": exclusive creation. A file that appeared since the check is not overwritten, and
+        # a symbolic link (one that leads nowhere, too) is neither followed nor replaced.
         with target.open("x", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
     except FileExistsError:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
-from msgspec_dd.action.limits import BUDGET, GITHUB_LIMIT, compact, fit_document, fit_text, size
+from msgspec_dd.action.limits import (
+    BUDGET,
+    GITHUB_LIMIT,
+    compact,
+    fit_document,
+    fit_text,
+    fitting,
+    size,
+)
 from msgspec_dd.action.runner import Runner
 from tests.action.test_sim import parse_file_commands
 
@@ -14,6 +23,22 @@ def test_small_documents_pass_unchanged() -> None:
     document = {"files": ["a"], "problems": []}
     assert fit_document(document) is document
 
+
+def test_fitting_keeps_the_first_items_up_to_the_byte_and_reads_no_further() -> None:
+    items = ["ab", "é", "c"]  # 2, 2 and 1 bytes of UTF-8
+    assert fitting(items, 5) == items
+    assert fitting(items, 4) == ["ab", "é"]
+    assert fitting(items, 4, separator=1) == ["ab"]  # 3 + 3: each counted with its line break
+    assert fitting(items, 1) == []
+    read: list[str] = []
+
+    def reading() -> Iterator[str]:
+        for item in items:
+            read.append(item)
+            yield item
+
+    assert fitting(reading(), 2) == ["ab"]
+    assert read == ["ab", "é"]  # the first item over the budget is the last one read
 
 def test_the_longest_list_is_cut_and_the_cut_is_said() -> None:
     document = {"files": ["a.yaml"], "problems": [{"message": "x" * 100}] * 1000, "errors": 1000}

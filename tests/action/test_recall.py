@@ -17,7 +17,7 @@ from msgspec_dd.cli import main
 from msgspec_dd.delivery.receipts import RecallOutcome
 from msgspec_dd.sandbox import SandboxServer
 from msgspec_dd.sandbox.app_api import AppApi, AppSettings
-from tests.action.test_sim import parse_file_commands
+from tests.action.test_sim import Repo, parse_file_commands
 
 
 @pytest.fixture
@@ -104,6 +104,30 @@ def test_recall_needs_the_ledger_input_and_named_files(
     code, out, _, _, _ = step(environ | {"INPUT_PATHS": "messages"}, tmp_path)
     assert code == 2 and "messages is a directory; recall takes the message files" in out
     assert api.records() == [] and api.token_requests == 0
+
+
+def test_one_run_opens_a_git_ledger_once_however_many_files(
+        environ: dict[str, str], api: AppApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    origin = tmp_path / "origin.git"
+    repo = Repo(tmp_path)
+    repo.git("init", "-q", "--bare", str(origin))
+    repo.git("remote", "add", "origin", str(origin))
+    (tmp_path / "messages" / "b.yaml").write_text(
+        (tmp_path / "messages" / "a.yaml").read_text("utf-8"), "utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["send", "messages", "--ledger", "git:ledger"])
+    assert info.value.code == 0
+    capsys.readouterr()
+
+    def pushes() -> int:
+        return int(repo.git("--git-dir", str(origin), "rev-list", "--count", "refs/heads/ledger"))
+
+    before = pushes()
+    code, _, err, outputs, _ = step(environ | {"INPUT_LEDGER": "git:ledger",
+                                               "INPUT_PATHS": "messages/a.yaml\nmessages/b.yaml"}, tmp_path)
+    assert (code, outputs["failed"]) == (0, "0"), err
+    assert [record["recalled"] for record in api.records()] == [True, True]
+    assert pushes() == before + 1  # one push for the run, not one per file
 
 
 def test_the_summary_shows_reasons_as_text_not_markup() -> None:

@@ -191,6 +191,17 @@ def test_render_needs_no_webhook_and_prints_no_credentials(tmp_path: Path) -> No
     assert token not in result.out + result.err
 
 
+def test_the_indented_body_masks_what_looks_like_a_token_and_compact_prints_the_bytes_posted(
+        tmp_path: Path) -> None:
+    checksum = "ab" * 32  # a SHA-256 checksum looks exactly like an access token
+    write(tmp_path, "m.yaml", f"message:\n  msgtype: text\n  text:\n    content: 'sum {checksum}'\n")
+    shown = render("m.yaml", cwd=tmp_path)
+    assert (shown.code, checksum in shown.out) == (0, False)
+    assert '"content": "sum ***"' in shown.out
+    posted = render("m.yaml", "--compact", cwd=tmp_path)
+    assert (posted.code, posted.out) == (0, '{"msgtype":"text","text":{"content":"sum ' + checksum + '"}}\n')
+
+
 @pytest.mark.parametrize(("args", "err"), [
     (["missing.yaml"], "msgspec-dd: missing.yaml: no such file or directory\n"),
     (["."], "msgspec-dd: .: is a directory; render takes one message file\n"),

@@ -113,4 +113,5 @@ def test_a_var_for_a_file_not_due_now_is_no_error(repo: Repo, robot: SandboxServ
     quiet = due(repo, robot, f"{FRIDAY}T12:00", "--var", "week=49")
     assert quiet.code == 0, quiet.err
     typo = due(repo, robot, f"{FRIDAY}T12:00", "--var", "wek=49")
-    assert typo.code == 2 and "variable wek not declared by any scheduled message file" in typo.err
+    assert (typo.code, typo.err) == (2, "msgspec-dd: variable wek not declared by any scheduled "
+                                        "message file (a typo?); check the names under 'vars:'\n")

@@ -39,7 +39,7 @@ def test_absent_when_is_change() -> None:
     schedule = read_when({"message": {}}, tz=SHANGHAI)
     assert schedule.kind == "change"
     assert schedule.latest_occurrence(datetime(2026, 12, 4, 8, tzinfo=SHANGHAI)) is None
-    assert not schedule.is_due(datetime(2026, 12, 4, 8, tzinfo=SHANGHAI))
+    assert schedule.due_occurrence(datetime(2026, 12, 4, 8, tzinfo=SHANGHAI)) is None
 
 
 def test_manual_and_change_are_read() -> None:
@@ -60,35 +60,28 @@ def test_due_at_the_occurrence_and_within_grace() -> None:
     friday_8 = datetime(2026, 12, 4, 8, 0, tzinfo=SHANGHAI)  # a Friday
     schedule = weekly()
     assert schedule.latest_occurrence(friday_8) == friday_8
-    assert schedule.is_due(friday_8)
-    assert schedule.is_due(friday_8 + timedelta(minutes=59, seconds=59))
-    assert schedule.due_occurrence(friday_8 + timedelta(minutes=40)) == friday_8
+    assert schedule.due_occurrence(friday_8) == friday_8
+    assert schedule.due_occurrence(friday_8 + timedelta(minutes=59, seconds=59)) == friday_8
 
 
 def test_not_due_past_grace_or_before_the_occurrence() -> None:
     friday_8 = datetime(2026, 12, 4, 8, 0, tzinfo=SHANGHAI)
-    assert not weekly().is_due(friday_8 + timedelta(hours=1))
+    assert weekly().due_occurrence(friday_8 + timedelta(hours=1)) is None
     assert weekly().latest_occurrence(friday_8 - timedelta(seconds=1)) == friday_8 - timedelta(days=7)
-    assert not weekly().is_due(friday_8 - timedelta(seconds=1))
-    assert weekly("1d").is_due(friday_8 + timedelta(hours=23))
-
-
-def test_next_occurrence_is_strictly_after() -> None:
-    friday_8 = datetime(2026, 12, 4, 8, 0, tzinfo=SHANGHAI)
-    assert weekly().next_occurrence(friday_8) == friday_8 + timedelta(days=7)
-    assert weekly().next_occurrence(friday_8 - timedelta(minutes=1)) == friday_8
+    assert weekly().due_occurrence(friday_8 - timedelta(seconds=1)) is None
+    assert weekly("1d").due_occurrence(friday_8 + timedelta(hours=23)) == friday_8
 
 
 def test_the_configured_timezone_decides_the_occurrence() -> None:
     # 00:30 UTC on Friday is 08:30 in Shanghai: due there; in New York it is still Thursday.
     at = datetime(2026, 12, 4, 0, 30, tzinfo=timezone.utc)
-    assert weekly(tz=SHANGHAI).is_due(at)
-    assert not weekly(tz=NEW_YORK).is_due(at)
-    assert weekly(tz=NEW_YORK).next_occurrence(at) == datetime(2026, 12, 4, 8, tzinfo=NEW_YORK)
+    assert weekly(tz=SHANGHAI).due_occurrence(at) == datetime(2026, 12, 4, 8, tzinfo=SHANGHAI)
+    assert weekly(tz=NEW_YORK).due_occurrence(at) is None
+    assert weekly(tz=NEW_YORK).latest_occurrence(at) == datetime(2026, 11, 27, 8, tzinfo=NEW_YORK)
 
 
 def test_a_naive_time_is_read_in_the_configured_zone() -> None:
-    assert weekly().is_due(datetime(2026, 12, 4, 8, 30))
+    assert weekly().due_occurrence(datetime(2026, 12, 4, 8, 30)) == datetime(2026, 12, 4, 8, tzinfo=SHANGHAI)
     assert read_at("2026-12-04T08:30", tz=SHANGHAI) == datetime(2026, 12, 4, 8, 30, tzinfo=SHANGHAI)
     assert read_at("2026-12-04T00:30+00:00", tz=SHANGHAI).utcoffset() == timedelta(0)
     assert read_at("2026-12-04T00:30Z", tz=SHANGHAI) == datetime(2026, 12, 4, 0, 30, tzinfo=timezone.utc)
@@ -103,27 +96,31 @@ def test_latest_of_several_crons() -> None:
     schedule = read_when({"when": {"cron": ["0 8 * * 5", "0 9 * * 1"]}}, tz=SHANGHAI)
     monday = datetime(2026, 12, 7, 9, 30, tzinfo=SHANGHAI)
     assert schedule.latest_occurrence(monday) == datetime(2026, 12, 7, 9, tzinfo=SHANGHAI)
-    assert schedule.next_occurrence(monday) == datetime(2026, 12, 11, 8, tzinfo=SHANGHAI)
+    friday = datetime(2026, 12, 11, 8, 30, tzinfo=SHANGHAI)
+    assert schedule.latest_occurrence(friday) == datetime(2026, 12, 11, 8, tzinfo=SHANGHAI)
 
 
 def test_dst_gap_fires_when_the_clock_jumps_like_cron() -> None:
     # 2026-03-08 02:30 does not exist in New York; cron runs the job at 03:00 instead.
     daily = read_when({"when": {"cron": "30 2 * * *"}}, tz=NEW_YORK)
-    occurrence = daily.next_occurrence(datetime(2026, 3, 7, 12, tzinfo=NEW_YORK))
-    assert occurrence == datetime(2026, 3, 8, 3, 0, tzinfo=NEW_YORK)
-    assert daily.is_due(datetime(2026, 3, 8, 3, 59, tzinfo=NEW_YORK))
-    assert not daily.is_due(datetime(2026, 3, 8, 4, 0, tzinfo=NEW_YORK))
+    before = datetime(2026, 3, 8, 1, 59, tzinfo=NEW_YORK)
+    assert daily.latest_occurrence(before) == datetime(2026, 3, 7, 2, 30, tzinfo=NEW_YORK)
+    occurrence = datetime(2026, 3, 8, 3, 0, tzinfo=NEW_YORK)
+    assert daily.due_occurrence(datetime(2026, 3, 8, 3, 59, tzinfo=NEW_YORK)) == occurrence
+    assert daily.due_occurrence(datetime(2026, 3, 8, 4, 0, tzinfo=NEW_YORK)) is None
 
 
 def test_grace_counts_real_time_across_a_dst_change() -> None:
     # Fall back on 2026-11-01: 01:00-02:00 happens twice, so 23:30 -> 01:30 (second) is 3 real hours.
     nightly = read_when({"when": {"cron": "30 23 * * *", "grace": "2h30m"}}, tz=NEW_YORK)
-    at = datetime(2026, 11, 2, 1, 30, fold=1, tzinfo=NEW_YORK)
-    assert nightly.latest_occurrence(at) == datetime(2026, 11, 1, 23, 30, tzinfo=NEW_YORK)
-    assert nightly.is_due(datetime(2026, 11, 2, 1, 30, tzinfo=NEW_YORK))
-    almost = datetime(2026, 11, 1, 23, 30, tzinfo=NEW_YORK).astimezone(timezone.utc) + timedelta(hours=2, minutes=29)
-    assert nightly.is_due(almost)
-    assert not nightly.is_due(almost + timedelta(minutes=1))
+    occurrence = datetime(2026, 10, 31, 23, 30, tzinfo=NEW_YORK)
+    first, second = (datetime(2026, 11, 1, 1, 30, fold=fold, tzinfo=NEW_YORK) for fold in (0, 1))
+    assert nightly.latest_occurrence(second) == occurrence
+    assert nightly.due_occurrence(first) == occurrence  # 2 real hours after it
+    assert nightly.due_occurrence(second) is None  # 3 real hours after it
+    almost = occurrence.astimezone(timezone.utc) + timedelta(hours=2, minutes=29)
+    assert nightly.due_occurrence(almost) == occurrence
+    assert nightly.due_occurrence(almost + timedelta(minutes=1)) is None
 
 
 def test_describe_in_english_and_chinese() -> None:

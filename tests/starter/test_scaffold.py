@@ -40,13 +40,20 @@ def test_the_version_placeholder_is_filled_in(tmp_path: Path) -> None:
 
 
 def test_a_symlink_in_the_way_is_kept_and_not_followed(tmp_path: Path) -> None:
-    outside = tmp_path / "outside" / "target.yaml"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "config.yaml").write_text("theirs\n", "utf-8")
     repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "msgspec-dd.yaml").symlink_to(outside)  # dangling
+    (repo / "messages").mkdir(parents=True)
+    (repo / "msgspec-dd.yaml").symlink_to(outside / "config.yaml")
+    # Leads nowhere yet: following it would create the file outside the repository.
+    (repo / "messages" / "announcement.yaml").symlink_to(outside / "announcement.yaml")
     reports = init_repository(repo)
-    assert reports[0] == FileReport("msgspec-dd.yaml", Outcome.KEPT)
-    assert not outside.exists()
+    assert reports[:2] == [FileReport("msgspec-dd.yaml", Outcome.KEPT),
+                           FileReport("messages/announcement.yaml", Outcome.KEPT)]
+    assert [path.name for path in outside.iterdir()] == ["config.yaml"]
+    assert (outside / "config.yaml").read_text("utf-8") == "theirs\n"
+    assert (repo / "messages" / "announcement.yaml").is_symlink()
 
 
 def test_a_failing_template_leaves_no_empty_file(tmp_path: Path) -> None:
