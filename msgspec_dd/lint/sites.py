@@ -7,7 +7,7 @@ undeclared one.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -34,41 +34,41 @@ def sites(data: Any) -> tuple[Site, ...]:
     """Every Jinja site under ``message``. Three rules ask in turn for the same file's sites, so
     the last file's are kept."""
     if _last[0] is not data:
-        message = data.get("message") if isinstance(data, Mapping) else None
-        _last[:] = [data, tuple(_walk(message, ("message",), frozenset()))]
-    found: tuple[Site, ...] = _last[1]
-    return found
+        found: list[Site] = []
+        _walk(data.get("message") if isinstance(data, Mapping) else None, ("message",), frozenset(), found)
+        _last[:] = [data, tuple(found)]
+    kept: tuple[Site, ...] = _last[1]
+    return kept
 
 
 _last: list[Any] = [None, ()]
 
 
-def _walk(value: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
+def _walk(value: Any, path: PathT, bound: frozenset[str], found: list[Site]) -> None:
     if isinstance(value, str):
         if template.is_template(value):
-            yield Site(path, "template", value, bound)
+            found.append(Site(path, "template", value, bound))
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _walk(item, (*path, key), bound)
+            _walk(item, (*path, key), bound, found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _item(item, (*path, index), bound)
+            _item(item, (*path, index), bound, found)
 
 
-def _item(item: Any, path: PathT, bound: frozenset[str]) -> Iterator[Site]:
+def _item(item: Any, path: PathT, bound: frozenset[str], found: list[Site]) -> None:
     if not (isinstance(item, Mapping) and CONTROL_KEYS & item.keys()):
-        yield from _walk(item, path, bound)
+        _walk(item, path, bound, found)
         return
     inner = bound
     if FOR in item:
         clause = str(item[FOR])
-        yield Site((*path, FOR), "for", clause, bound)
+        found.append(Site((*path, FOR), "for", clause, bound))
         with contextlib.suppress(TemplateFailure):
             inner = bound | set(parse_for(clause)[0])
     if IF in item:
-        yield Site((*path, IF), "if", str(item[IF]), inner)
-    rest = {k: v for k, v in item.items() if k not in (FOR, IF)}
-    yield from _walk(rest, path, inner)
+        found.append(Site((*path, IF), "if", str(item[IF]), inner))
+    _walk({k: v for k, v in item.items() if k not in (FOR, IF)}, path, inner, found)
 
 
 def expression_of(site: Site) -> str:
