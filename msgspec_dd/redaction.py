@@ -11,10 +11,10 @@ people read them, previews, what arrived at a sandbox, the Action's outputs and 
    URL (``https://user:token@host``).
 
 Shown text errs on the side of hiding: a SHA-256 checksum quoted in a message is shown as
-``***`` in the indented JSON of ``render`` and ``send --dry-run`` and in ``preview`` too,
-because a token pasted into a message or a config file looks exactly like one. What is *posted*
-is never changed, and ``render --compact`` prints exactly that, unmasked: the bytes posted are its
-point. (``render --format text`` shows the text as it is too.)
+``***`` in the indented JSON and the text of ``render``, in ``send --dry-run`` and in ``preview``
+too, because a token pasted into a message or a config file looks exactly like one. What is
+*posted* is never changed, and ``render --compact`` prints exactly that, unmasked: the bytes
+posted are its point.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, forma
     from msgspec_dd.dingtalk import wire
     from msgspec_dd.dingtalk.plain_text import text_view
     from msgspec_dd.message_files.pipeline import prepare_file
+    from msgspec_dd.redaction import redact
 
     config = load_config(config_path, paths=[file])
     message = prepare_file(file, config=config, var_args=var_args, vars_file=vars_file,
@@ -44,7 +45,7 @@ def command(file: Path, var_args: tuple[str, ...], vars_file: Path | None, forma
 
         body = request_body(message.payload, config.robot(robot_name))
     if format_ == "text":
-        click.echo(_for_the_log(text_view(message.payload)), nl=False)
+        click.echo(_for_the_log(redact(text_view(message.payload))), nl=False)
     elif compact:
         click.echo(json_log_text(wire.encode(body).decode("utf-8")))
     else:

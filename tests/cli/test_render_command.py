@@ -198,6 +198,7 @@ def test_the_indented_body_masks_what_looks_like_a_token_and_compact_prints_the_
     shown = render("m.yaml", cwd=tmp_path)
     assert (shown.code, checksum in shown.out) == (0, False)
     assert '"content": "sum ***"' in shown.out
+    assert render("m.yaml", "--format", "text", cwd=tmp_path).out == "sum ***\n"
     posted = render("m.yaml", "--compact", cwd=tmp_path)
     assert (posted.code, posted.out) == (0, '{"msgtype":"text","text":{"content":"sum ' + checksum + '"}}\n')
 
