@@ -9,17 +9,15 @@ mapped by :mod:`msgspec_dd.dingtalk.app_messages`), posted through
 (the ledger keeps it for ``recall`` and ``status``), rate answers come back as
 ``RATE_LIMITED`` (the robot locks its pacer and tries again), everything else final with its hint.
 
-The client already fetches a new token and retries once on ``InvalidAuthentication``, so an
-auth refusal that reaches this transport has had its one retry: it is final, with the hint to
-check the key and secret. :meth:`AppTransport.renew` still drops the cached token, for a caller
-that asks.
+The body is encoded once, here, and posted as those bytes. Tokens are the client's alone: it
+fetches a new one and retries once on ``InvalidAuthentication``, so an auth refusal that reaches
+this transport has had its one retry: it is final, with the hint to check the key and secret.
 
 The app API has no ``msgUuid``: a message whose answer was lost may arrive twice if retried.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -113,18 +111,12 @@ class AppTransport:
         return wire.encode(request)
 
     def post(self, body: bytes) -> Reply:
-        """One ``groupMessages/send`` (with a token fetched or cached); never raises."""
-        answer = self.client.send(json.loads(body))
+        """One ``groupMessages/send`` of ``body`` as it is (with a token fetched or cached);
+        never raises."""
+        answer = self.client.send(body)
         if isinstance(answer, str):
             return Reply(self._clock(), Kind.OK, http_status=200, message_id=answer)
         return self._failure(answer)
-
-    def renew(self) -> None:
-        """Drop the cached access token: the next :meth:`post` fetches a new one."""
-        held = self.client.credentials
-        token = self.client.tokens.get(held.app_key, self.client.clock())
-        if token is not None:
-            self.client.tokens.drop(held.app_key, token)
 
     def close(self) -> None:
         """Close the kept-alive connections."""

@@ -36,7 +36,7 @@ from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.retry import (
     ExponentialBackoff,
     RateLimitRetry,
-    RenewRetry,
+    ResignRetry,
     RetryHandler,
     RetryState,
     RetryStrategy,
@@ -106,7 +106,7 @@ class Robot:
         self.pacer = Pacer(rate or Rate(), lock_seconds=lock_seconds)
         self.handlers = tuple(handlers) if handlers is not None else (
             TransientRetry(sleep, backoff or ExponentialBackoff()),
-            RenewRetry(transport.renew),
+            ResignRetry(),
             RateLimitRetry(self.pacer),
         )
         self._clock, self._sleep, self._new_uuid = clock, sleep, new_uuid

@@ -34,11 +34,8 @@ class Transport(Protocol):
         ...
 
     def post(self, body: bytes) -> Reply:
-        """Send ``body`` once: authenticate afresh, never raise for the network or the answer."""
-        ...
-
-    def renew(self) -> None:
-        """The robot refused our credentials as stale: make the next :meth:`post` use new ones."""
+        """Send ``body`` once with fresh credentials (a new signature, a valid token); never
+        raise for the network or the answer."""
         ...
 
     @property

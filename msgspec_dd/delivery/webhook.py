@@ -27,7 +27,6 @@ from msgspec_dd.redaction import redact
 
 #: Seconds to wait for DingTalk's answer to one POST.
 DEFAULT_TIMEOUT = 10.0
-HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 _NO_ANSWER_CAUSES = {NoAnswer.UNSENT: Cause.UNSENT, NoAnswer.UNCERTAIN: Cause.UNCERTAIN,
                      NoAnswer.INVALID_URL: Cause.INVALID_URL}
 
@@ -99,9 +98,6 @@ class WebhookTransport:
                            f"{wire.MAX_BODY_BYTES:,}")
         return request
 
-    def renew(self) -> None:
-        """Nothing to do: every POST is signed afresh."""
-
     def redact(self, text: str) -> str:
         """``text`` with this webhook's token and secret hidden (and anything shaped like one)."""
         return redact(text, self._credentials)
@@ -118,7 +114,7 @@ class WebhookTransport:
         try:
             # DingTalk never redirects: a redirect means the webhook points elsewhere, and
             # following it would resend the body (and credentials) to wherever it leads.
-            response = self._session.post(url, data=body, headers=HEADERS,
+            response = self._session.post(url, data=body, headers=wire.HEADERS,
                                           timeout=self._timeout, allow_redirects=False)
         except (requests.RequestException, LocationValueError) as err:
             return self._no_answer(err)

@@ -7,6 +7,8 @@ from typing import Any
 
 #: DingTalk refuses bodies over 20,000 bytes (errcode 460101).
 MAX_BODY_BYTES = 20_000
+#: What every body is sent as.
+HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def encode(payload: Any) -> bytes:
