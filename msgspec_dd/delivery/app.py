@@ -9,17 +9,15 @@ mapped by :mod:`msgspec_dd.dingtalk.app_messages`), posted through
 (the ledger keeps it for ``recall`` and ``status``), rate answers come back as
 ``RATE_LIMITED`` (the robot locks its pacer and tries again), everything else final with its hint.
 
-The client already fetches a new token and retries once on ``InvalidAuthentication``, so an
-auth refusal that reaches this transport has had its one retry: it is final, with the hint to
-check the key and secret. :meth:`AppTransport.renew` still drops the cached token, for a caller
-that asks.
+The body is encoded once, here, and posted as those bytes. Tokens are the client's alone: it
+fetches a new one and retries once on ``InvalidAuthentication``, so an auth refusal that reaches
+this transport has had its one retry: it is final, with the hint to check the key and secret.
 
 The app API has no ``msgUuid``: a message whose answer was lost may arrive twice if retried.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -30,10 +28,11 @@ import requests
 from msgspec_dd.config import RobotConfig
 from msgspec_dd.delivery.app_client import AppClient, AppCredentials, TokenCache, api_base
 from msgspec_dd.delivery.results import NoAnswer, Reply, shorten
+from msgspec_dd.delivery.transport import Refusal
 from msgspec_dd.delivery.webhook import DEFAULT_TIMEOUT, _session_for
 from msgspec_dd.dingtalk import wire
 from msgspec_dd.dingtalk.app_errors import REFRESH_TOKEN, AppError
-from msgspec_dd.dingtalk.app_messages import MAX_MSG_PARAM_BYTES, app_message, send_body
+from msgspec_dd.dingtalk.app_messages import app_message, send_body
 from msgspec_dd.dingtalk.errcodes import Kind
 from msgspec_dd.errors import DeliveryError
 from msgspec_dd.redaction import redact
@@ -41,9 +40,6 @@ from msgspec_dd.redaction import redact
 #: How long a rate answer keeps an app robot waiting. No quota is documented for app robots;
 #: a minute outlasts both the per-second QPS limits and the per-minute ``send.too.fast``.
 APP_LOCK_SECONDS = 60.0
-#: Where :meth:`AppTransport.encode` puts why a message cannot be sent: never posted, because
-#: :meth:`AppTransport.refuse` reads it first (``encode`` has no way to fail).
-_UNMAPPABLE = "msgspec-dd:unmappable"
 
 
 def request_body(payload: Mapping[str, Any], robot: RobotConfig) -> Mapping[str, Any]:
@@ -105,34 +101,22 @@ class AppTransport:
         token = self.client.tokens.get(held.app_key, self.client.clock())
         return (held.app_key, held.app_secret, *((token,) if token else ()))
 
-    def encode(self, message: Mapping[str, Any]) -> bytes:
-        """The ``groupMessages/send`` body for ``message`` (its ``msgUuid`` has no place there)."""
-        body = app_body(message, robot_code=self.robot_code, conversation=self.conversation)
-        return wire.encode({_UNMAPPABLE: list(body)} if isinstance(body, tuple) else body)
-
-    def refuse(self, body: bytes) -> str | None:
-        """What the app API cannot show (a feedCard, ``@``...), or a ``msgParam`` over 15,000 bytes."""
-        document = json.loads(body)
-        if _UNMAPPABLE in document:
-            return "; ".join(document[_UNMAPPABLE])
-        size = len(str(document.get("msgParam", "")).encode("utf-8"))
-        if size > MAX_MSG_PARAM_BYTES:
-            return f"msgParam is {size:,} bytes; DingTalk's app API accepts at most {MAX_MSG_PARAM_BYTES:,}"
-        return None
+    def encode(self, payload: Mapping[str, Any], body: bytes, msg_uuid: str) -> bytes | Refusal:
+        """The ``groupMessages/send`` body for ``payload``, or what the app API cannot show (a
+        feedCard, ``@``, a ``msgParam`` over 15,000 bytes...). ``body`` and ``msg_uuid`` have no
+        place there: the app API takes a template and its parameters, and has no msgUuid."""
+        request = app_body(payload, robot_code=self.robot_code, conversation=self.conversation)
+        if isinstance(request, tuple):
+            return Refusal("; ".join(request))
+        return wire.encode(request)
 
     def post(self, body: bytes) -> Reply:
-        """One ``groupMessages/send`` (with a token fetched or cached); never raises."""
-        answer = self.client.send(json.loads(body))
+        """One ``groupMessages/send`` of ``body`` as it is (with a token fetched or cached);
+        never raises."""
+        answer = self.client.send(body)
         if isinstance(answer, str):
             return Reply(self._clock(), Kind.OK, http_status=200, message_id=answer)
         return self._failure(answer)
-
-    def renew(self) -> None:
-        """Drop the cached access token: the next :meth:`post` fetches a new one."""
-        held = self.client.credentials
-        token = self.client.tokens.get(held.app_key, self.client.clock())
-        if token is not None:
-            self.client.tokens.drop(held.app_key, token)
 
     def close(self) -> None:
         """Close the kept-alive connections."""

@@ -21,6 +21,7 @@ from typing import Any
 import requests
 
 from msgspec_dd.config import AppRobot, read_env
+from msgspec_dd.dingtalk import wire
 from msgspec_dd.dingtalk.app_errors import REFRESH_TOKEN, AppError, app_error
 from msgspec_dd.dingtalk.errcodes import Kind
 from msgspec_dd.errors import ConfigError
@@ -148,9 +149,10 @@ class AppClient:
 
     # -- the API ---------------------------------------------------------------------------------
 
-    def send(self, body: Mapping[str, Any]) -> str | AppError:
-        """Post a ``groupMessages/send`` body; its ``processQueryKey``, or the error."""
-        answer = self._call(SEND_PATH, body)
+    def send(self, body: Mapping[str, Any] | bytes) -> str | AppError:
+        """Post a ``groupMessages/send`` body (or its encoding, posted as it is); its
+        ``processQueryKey``, or the error."""
+        answer = self._call(SEND_PATH, body if isinstance(body, bytes) else wire.encode(body))
         if isinstance(answer, AppError):
             return answer
         key = answer.get("processQueryKey")
@@ -159,7 +161,7 @@ class AppClient:
     def recall(self, keys: list[str], *, robot_code: str, conversation: str) -> RecallResult | AppError:
         """Recall the messages ``keys`` (at most 20) from the group ``conversation``."""
         body = {"openConversationId": conversation, "robotCode": robot_code, "processQueryKeys": keys}
-        answer = self._call(RECALL_PATH, body)
+        answer = self._call(RECALL_PATH, wire.encode(body))
         if isinstance(answer, AppError):
             return answer
         failed = answer.get("failedResult")
@@ -178,7 +180,8 @@ class AppClient:
         status = ""
         next_token: str | None = None
         while True:
-            answer = self._call(QUERY_PATH, base | ({"nextToken": next_token} if next_token else {}))
+            page = base | ({"nextToken": next_token} if next_token else {})
+            answer = self._call(QUERY_PATH, wire.encode(page))
             if isinstance(answer, AppError):
                 return answer
             status = str(answer.get("sendStatus", status))
@@ -189,7 +192,7 @@ class AppClient:
 
     # -- plumbing --------------------------------------------------------------------------------
 
-    def _call(self, path: str, body: Mapping[str, Any]) -> dict[str, Any] | AppError:
+    def _call(self, path: str, body: bytes) -> dict[str, Any] | AppError:
         """POST ``body`` with a valid token; on an auth refusal, once more with a new token."""
         for _attempt in range(2):
             token = self._token()
@@ -212,7 +215,7 @@ class AppClient:
     def _fetch_token(self) -> str | AppError:
         body = {"appKey": self.credentials.app_key, "appSecret": self.credentials.app_secret}
         now = self.clock()
-        answer = self._post(TOKEN_PATH, body, {})
+        answer = self._post(TOKEN_PATH, wire.encode(body), {})
         if isinstance(answer, AppError):
             return answer
         token, expire_in = answer.get("accessToken"), answer.get("expireIn")
@@ -221,9 +224,9 @@ class AppClient:
         self.tokens.put(self.credentials.app_key, token, now, float(expire_in))
         return token
 
-    def _post(self, path: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> dict[str, Any] | AppError:
+    def _post(self, path: str, body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | AppError:
         try:
-            reply = self.session.post(self.base_url + path, json=dict(body), headers=dict(headers),
+            reply = self.session.post(self.base_url + path, data=body, headers={**wire.HEADERS, **headers},
                                       timeout=self.timeout)
         except requests.RequestException as err:
             text = redact(f"{type(err).__name__}: {err}", self._secrets(headers))

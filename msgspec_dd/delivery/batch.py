@@ -35,14 +35,17 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Job:
     """One message to one robot; ``index`` is its place in the report, ``path`` the file as
-    given (for people), ``name`` the file as the ledger names it (repository-relative)."""
+    given (for people), ``body`` the payload's bytes, ``name`` the file as the ledger names it
+    (repository-relative), ``msg_uuid`` the one announced in the ledger before the first POST."""
 
     index: int
     path: str
     robot: str
     payload: Mapping[str, Any]
+    body: bytes
     identity: str
     name: str = ""
+    msg_uuid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,7 +280,7 @@ def plan(messages: Iterable[PreparedMessage], *, anchor: Path | None = None) -> 
         for robot in message.robots:
             identity = message_identity(name, message.content_sha256, robot, message.variables,
                                         message.occurrence)
-            jobs.append(Job(len(jobs), message.path, robot, message.payload, identity, name))
+            jobs.append(Job(len(jobs), message.path, robot, message.payload, message.body, identity, name))
     return jobs
 
 
@@ -354,7 +357,7 @@ def _announce(jobs: Sequence[Job], ledger: Ledger, *, force: bool) -> list[Job]:
             continue
         msg_uuid = str(job.payload.get("msgUuid") or entry.reusable_uuid or uuid.uuid4())
         ledger.attempt(job.identity, job.robot, msg_uuid, path=job.name or job.path)
-        announced.append(replace(job, payload={**job.payload, "msgUuid": msg_uuid}))
+        announced.append(replace(job, msg_uuid=msg_uuid))
     return announced
 
 
@@ -375,19 +378,17 @@ def _send_one(
     job: Job, robot: Robot, *, ledger: Ledger | None, force: bool, max_wait: float | None,
     ticket: Ticket,
 ) -> Done:
-    payload = job.payload
     if ledger is None:
-        return Done(_located(robot.send_prepared(payload, max_wait=max_wait, log=ticket), job))
+        result = robot.send_prepared(job.payload, job.body, max_wait=max_wait, log=ticket)
+        return Done(_located(result, job))
     entry = ledger.entry(job.identity)
     if entry.sent and not force:
         return Done(SendResult(job.robot, Status.SKIPPED, entry.msg_uuid or "", path=job.path))
-    reuse = entry.reusable_uuid
-    if reuse is not None and "msgUuid" not in payload:
-        # The earlier POST may have arrived: the same msgUuid lets DingTalk drop a repeat.
-        payload = {**payload, "msgUuid": reuse}
+    # The earlier POST may have arrived: the same msgUuid lets DingTalk drop a repeat.
+    msg_uuid = job.msg_uuid or entry.reusable_uuid
     log = _LedgerLog(ledger, job, ticket)
     try:
-        result = robot.send_prepared(payload, max_wait=max_wait, log=log)
+        result = robot.send_prepared(job.payload, job.body, msg_uuid=msg_uuid, max_wait=max_wait, log=log)
     except DeliveryError as err:  # its attempt could not be recorded, so it was not posted
         return Done(None, err)
     return Done(_located(result, job), log.error)

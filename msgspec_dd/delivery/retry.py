@@ -3,11 +3,11 @@
 As in slack_sdk's ``http_retry``: each :class:`RetryHandler` knows one reason to try again,
 answers :meth:`~RetryHandler.can_retry` from the :class:`RetryState` of the message and the last
 :class:`~msgspec_dd.delivery.results.Reply`, and does what must happen first in
-:meth:`~RetryHandler.prepare_for_next_attempt` (sleep a backoff, renew credentials, lock the
-robot). The robot asks its handlers in order and the first that can retry wins; none means
-the reply is final. Handlers read only the reply's ``kind``, never HTTP or errcodes, so they
-serve every kind of robot. Every retry keeps the message's msgUuid. Sleep and randomness are
-injected: tests pass a recording ``sleep`` and a fixed ``random``.
+:meth:`~RetryHandler.prepare_for_next_attempt` (sleep a backoff, lock the robot). The robot
+asks its handlers in order and the first that can retry wins; none means the reply is final.
+Handlers read only the reply's ``kind``, never HTTP or errcodes, so they serve every kind of
+robot. Every retry keeps the message's msgUuid. Sleep and randomness are injected: tests pass a
+recording ``sleep`` and a fixed ``random``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class RetryState:
 
     attempts: int = 0
     transient: int = 0
-    renewed: bool = False
+    resigned: bool = False
     maybe_arrived: bool = False
     last: Reply | None = None
 
@@ -104,17 +104,18 @@ class TransientRetry:
 
 
 @dataclass(frozen=True)
-class RenewRetry:
-    """A stale timestamp or signature (310000, ``invalid timestamp``/``过期``): renew, try once more."""
+class ResignRetry:
+    """A stale timestamp or signature (310000, ``invalid timestamp``/``过期``): try once more.
 
-    renew: Callable[[], None]
+    Nothing to renew first: every POST is signed afresh (and an app robot's client fetches a
+    new token itself, so its transport never answers :attr:`Kind.RESIGN`).
+    """
 
     def can_retry(self, state: RetryState, reply: Reply) -> bool:
-        return reply.kind is Kind.RESIGN and not state.renewed
+        return reply.kind is Kind.RESIGN and not state.resigned
 
     def prepare_for_next_attempt(self, state: RetryState, reply: Reply) -> None:
-        state.renewed = True
-        self.renew()
+        state.resigned = True
 
 
 @dataclass(frozen=True)

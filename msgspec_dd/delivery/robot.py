@@ -2,9 +2,9 @@
 
 A robot is a name, a :class:`~msgspec_dd.delivery.transport.Transport` (how to reach it), a
 :class:`~msgspec_dd.delivery.pacing.Pacer` (its rate) and retry handlers
-(:mod:`msgspec_dd.delivery.retry`). ``send`` gives every message a ``msgUuid`` (DingTalk's
-idempotency key) and keeps it through every retry, encodes it once, waits its turn, posts,
-and asks the handlers whether to try again. Every answer is a
+(:mod:`msgspec_dd.delivery.retry`). ``send`` validates and encodes a message once, gives it a
+``msgUuid`` (DingTalk's idempotency key) and keeps it through every retry, waits its turn,
+posts, and asks the handlers whether to try again. Every answer is a
 :class:`~msgspec_dd.delivery.results.SendResult`; HTTP 200 with an errcode other than 0 is a
 failure.
 
@@ -36,14 +36,15 @@ from msgspec_dd.delivery.results import Reply, SendResult, Status
 from msgspec_dd.delivery.retry import (
     ExponentialBackoff,
     RateLimitRetry,
-    RenewRetry,
+    ResignRetry,
     RetryHandler,
     RetryState,
     RetryStrategy,
     TransientRetry,
 )
-from msgspec_dd.delivery.transport import Transport
+from msgspec_dd.delivery.transport import Refusal, Transport
 from msgspec_dd.delivery.webhook import WebhookTransport
+from msgspec_dd.dingtalk import wire
 from msgspec_dd.dingtalk.errcodes import Kind
 from msgspec_dd.redaction import redact
 
@@ -105,7 +106,7 @@ class Robot:
         self.pacer = Pacer(rate or Rate(), lock_seconds=lock_seconds)
         self.handlers = tuple(handlers) if handlers is not None else (
             TransientRetry(sleep, backoff or ExponentialBackoff()),
-            RenewRetry(transport.renew),
+            ResignRetry(),
             RateLimitRetry(self.pacer),
         )
         self._clock, self._sleep, self._new_uuid = clock, sleep, new_uuid
@@ -189,34 +190,40 @@ class Robot:
         rate-limit lock; past it the message is reported as not sent (:class:`UsageError`
         unless it is finite and not negative). ``log`` hears about every POST (the ledger uses it).
         """
-        invalid = _invalid(payload)
+        message = dict(payload)
+        invalid = _invalid(message)
         if invalid is not None:  # nothing invalid is ever posted, from Python either
-            msg_uuid = str(payload["msgUuid"]) if "msgUuid" in payload else self._new_uuid()
-            return failures.invalid(self.name, msg_uuid, invalid)
-        return self.send_prepared(payload, max_wait=max_wait, log=log)
+            return failures.invalid(self.name, self._msg_uuid(message), invalid)
+        return self.send_prepared(message, wire.encode(message), max_wait=max_wait, log=log)
 
     def send_prepared(
         self,
         payload: Mapping[str, Any],
+        body: bytes,
         *,
+        msg_uuid: str | None = None,
         max_wait: float | None = None,
         log: AttemptLog | None = None,
     ) -> SendResult:
-        """:meth:`send` for a payload already validated (a prepared message): no second check.
+        """:meth:`send` for a payload already validated and encoded (a prepared message).
 
-        The body is encoded once, with its msgUuid, and only its size is checked, on those very
-        bytes (the msgUuid adds to what lint measured).
+        ``body`` is ``payload``'s encoding (:func:`~msgspec_dd.dingtalk.wire.encode`): it is
+        not checked nor encoded again. The msgUuid is the payload's own, else ``msg_uuid`` (one
+        the ledger recorded), else a new one; the transport adds it to ``body`` and checks only
+        the size of what it will post (the msgUuid adds to what lint measured).
         """
         allowance = self.max_wait if max_wait is None else check_max_wait(max_wait)
-        message = dict(payload)
-        message.setdefault("msgUuid", self._new_uuid())
-        msg_uuid = str(message["msgUuid"])
-        body = self.transport.encode(message)
-        refused = self.transport.refuse(body)
-        if refused is not None:
-            return failures.invalid(self.name, msg_uuid, refused)
+        msg_uuid = self._msg_uuid(payload, msg_uuid)
+        request = self.transport.encode(payload, body, msg_uuid)
+        if isinstance(request, Refusal):
+            return failures.invalid(self.name, msg_uuid, request.reason)
         with self.pacer.turn:
-            return self._deliver(body, msg_uuid, allowance, log or _Unlogged())
+            return self._deliver(request, msg_uuid, allowance, log or _Unlogged())
+
+    def _msg_uuid(self, payload: Mapping[str, Any], chosen: str | None = None) -> str:
+        if "msgUuid" in payload:
+            return str(payload["msgUuid"])
+        return chosen or self._new_uuid()
 
     def _deliver(self, body: bytes, msg_uuid: str, allowance: float, log: AttemptLog) -> SendResult:
         state, left = RetryState(), allowance

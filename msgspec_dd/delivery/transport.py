@@ -1,40 +1,41 @@
 """The one interface between a :class:`~msgspec_dd.delivery.robot.Robot` and a kind of robot.
 
-A transport turns a DingTalk message into the bytes its endpoint takes, posts them, and judges
-what came back as a :class:`~msgspec_dd.delivery.results.Reply`. Everything above it (the batch,
-pacing, retries, the ledger, result lines) sees only these calls and replies, so it never
-cares which kind a robot is. Today there is one transport, the webhook's
-(:class:`~msgspec_dd.delivery.webhook.WebhookTransport`); an enterprise app robot
-(access token + ``/v1.0/robot/groupMessages/send``) is another implementation of this
-Protocol, which puts its processQueryKey in :attr:`Reply.message_id` and maps its error codes
-to a :class:`~msgspec_dd.dingtalk.errcodes.Kind` and a hint.
+A transport turns a DingTalk message into the bytes its endpoint takes (or refuses it), posts
+them, and judges what came back as a :class:`~msgspec_dd.delivery.results.Reply`. Everything
+above it (the batch, pacing, retries, the ledger, result lines) sees only these calls and
+replies, so it never cares which kind a robot is. There are two: the custom robot's webhook
+(:class:`~msgspec_dd.delivery.webhook.WebhookTransport`) and the enterprise app robot
+(:class:`~msgspec_dd.delivery.app.AppTransport`), which puts its processQueryKey in
+:attr:`Reply.message_id`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from msgspec_dd.delivery.results import Reply
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a robot would refuse a message, known before anything is posted."""
+
+    reason: str
+
+
 class Transport(Protocol):
     """Posts one encoded message to one robot and says what came back."""
 
-    def encode(self, message: Mapping[str, Any]) -> bytes:
-        """The request body for ``message`` (a DingTalk message body with its ``msgUuid``)."""
-        ...
-
-    def refuse(self, body: bytes) -> str | None:
-        """Why this robot would refuse ``body`` before it is sent (its size), or None."""
+    def encode(self, payload: Mapping[str, Any], body: bytes, msg_uuid: str) -> bytes | Refusal:
+        """The request body for ``payload`` (a validated DingTalk message whose exact bytes
+        are ``body``) under ``msg_uuid``, or why this robot refuses it (its size, say)."""
         ...
 
     def post(self, body: bytes) -> Reply:
-        """Send ``body`` once: authenticate afresh, never raise for the network or the answer."""
-        ...
-
-    def renew(self) -> None:
-        """The robot refused our credentials as stale: make the next :meth:`post` use new ones."""
+        """Send ``body`` once with fresh credentials (a new signature, a valid token); never
+        raise for the network or the answer."""
         ...
 
     @property

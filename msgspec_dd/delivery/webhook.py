@@ -18,6 +18,7 @@ from urllib3.exceptions import LocationValueError, NewConnectionError
 
 from msgspec_dd.config import RobotConfig, read_env
 from msgspec_dd.delivery.results import NoAnswer, Reply, shorten
+from msgspec_dd.delivery.transport import Refusal
 from msgspec_dd.dingtalk import errcodes, signing, wire
 from msgspec_dd.dingtalk.errcodes import Cause, Kind
 from msgspec_dd.dingtalk.webhook_url import url_credentials, webhook_url, with_query
@@ -26,7 +27,6 @@ from msgspec_dd.redaction import redact
 
 #: Seconds to wait for DingTalk's answer to one POST.
 DEFAULT_TIMEOUT = 10.0
-HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 _NO_ANSWER_CAUSES = {NoAnswer.UNSENT: Cause.UNSENT, NoAnswer.UNCERTAIN: Cause.UNCERTAIN,
                      NoAnswer.INVALID_URL: Cause.INVALID_URL}
 
@@ -89,18 +89,14 @@ class WebhookTransport:
         """The token(s) and secret this transport holds (values to hide wherever they appear)."""
         return self._credentials
 
-    def encode(self, message: Mapping[str, Any]) -> bytes:
-        """The webhook takes the DingTalk message itself."""
-        return wire.encode(message)
-
-    def refuse(self, body: bytes) -> str | None:
-        """A body over DingTalk's 20,000 bytes."""
-        if len(body) > wire.MAX_BODY_BYTES:
-            return f"body is {len(body):,} bytes; DingTalk accepts at most {wire.MAX_BODY_BYTES:,}"
-        return None
-
-    def renew(self) -> None:
-        """Nothing to do: every POST is signed afresh."""
+    def encode(self, payload: Mapping[str, Any], body: bytes, msg_uuid: str) -> bytes | Refusal:
+        """The DingTalk message itself with its ``msgUuid``, added to ``body`` (unless it has
+        one) rather than encoded again; a refusal when that is over DingTalk's 20,000 bytes."""
+        request = body if "msgUuid" in payload else wire.add_field(body, "msgUuid", msg_uuid)
+        if len(request) > wire.MAX_BODY_BYTES:
+            return Refusal(f"body is {len(request):,} bytes; DingTalk accepts at most "
+                           f"{wire.MAX_BODY_BYTES:,}")
+        return request
 
     def redact(self, text: str) -> str:
         """``text`` with this webhook's token and secret hidden (and anything shaped like one)."""
@@ -118,7 +114,7 @@ class WebhookTransport:
         try:
             # DingTalk never redirects: a redirect means the webhook points elsewhere, and
             # following it would resend the body (and credentials) to wherever it leads.
-            response = self._session.post(url, data=body, headers=HEADERS,
+            response = self._session.post(url, data=body, headers=wire.HEADERS,
                                           timeout=self._timeout, allow_redirects=False)
         except (requests.RequestException, LocationValueError) as err:
             return self._no_answer(err)

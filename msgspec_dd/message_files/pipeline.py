@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from msgspec_dd.config import Config, RobotConfig
+from msgspec_dd.dingtalk import wire
 from msgspec_dd.errors import ConfigError, MessageError, UsageError
 from msgspec_dd.lint import checks, suppressions
 from msgspec_dd.lint.registry import RULES
@@ -118,7 +119,8 @@ class PreparedMessage:
 
     ``variables`` are the resolved values of the declared variables (typed, defaults applied):
     with the path, content, robot and, for a scheduled send, ``occurrence`` they identify the
-    message in the ledger, since the rendered body changes with ``now``.
+    message in the ledger, since the rendered body changes with ``now``. ``body`` is ``payload``
+    as the bytes posted, encoded once when it was rendered (and here, for a message made by hand).
     """
 
     path: str
@@ -127,6 +129,11 @@ class PreparedMessage:
     payload: dict[str, Any]
     variables: Mapping[str, Any]
     occurrence: datetime | None = None
+    body: bytes = field(default=b"", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.body:
+            object.__setattr__(self, "body", wire.encode(self.payload))
 
 
 def prepare_messages(
@@ -238,7 +245,7 @@ def _prepared(result: PipelineResult) -> PreparedMessage:
     document = result.document
     robots = tuple(robot.name for robot in result.robots)
     return PreparedMessage(document.path, document.sha256, robots, result.rendered.payload,
-                           result.values)
+                           result.values, body=result.rendered.body)
 
 
 def _load_all(files: Sequence[Path]) -> tuple[list[Document], list[Problem]]:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from msgspec_dd.dingtalk import wire
 from msgspec_dd.lint.rules import render_failed
 from msgspec_dd.message_files import template
 from msgspec_dd.message_files.loader import Document, PathT, first_surrogate
@@ -31,13 +33,19 @@ _FOR = re.compile(r"^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+?)\s*$"
 
 @dataclass(frozen=True)
 class Rendered:
-    """The rendered body and, for each of its paths, the source path it came from."""
+    """The rendered body, its exact bytes, and for each of its paths the source path it came from."""
 
     payload: Any
     origin: dict[PathT, PathT] = field(default_factory=dict)
     #: Rendered lists that came out empty because ``$if`` dropped every item: that ``$if``'s
     #: source path and text.
     emptied: dict[PathT, tuple[PathT, str]] = field(default_factory=dict)
+
+    @cached_property
+    def body(self) -> bytes:
+        """``payload`` as the bytes posted (:func:`~msgspec_dd.dingtalk.wire.encode`), encoded
+        once: ``body-too-large`` measures them and ``send`` posts them, its msgUuid added."""
+        return wire.encode(self.payload)
 
     def source(self, path: PathT) -> PathT:
         """The source path of rendered ``path`` (or of its nearest ancestor)."""

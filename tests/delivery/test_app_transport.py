@@ -20,6 +20,8 @@ from msgspec_dd.delivery.batch import deliver, send
 from msgspec_dd.delivery.ledger import Ledger
 from msgspec_dd.delivery.results import Status
 from msgspec_dd.delivery.robot import Robot
+from msgspec_dd.dingtalk import wire
+from msgspec_dd.dingtalk.errcodes import Kind
 from msgspec_dd.errors import ConfigError
 from msgspec_dd.message_files.pipeline import PreparedMessage
 from msgspec_dd.sandbox import SandboxServer, SandboxSettings, new_secret
@@ -93,6 +95,21 @@ def test_a_message_arrives_mapped_and_its_key_is_the_message_id(server: SandboxS
         "sampleMarkdown", {"title": "公告", "text": "# 停机"})
     assert (record["robotCode"], record["openConversationId"]) == (
         api.settings.code, api.settings.conversation)
+
+
+def test_the_request_is_encoded_once_and_posted_as_those_bytes(server: SandboxServer, api: AppApi,
+                                                               clock: HandClock) -> None:
+    robot = app_robot(server, api, clock)
+    assert isinstance(robot.transport, AppTransport)
+    payload = {"msgtype": "text", "text": {"content": "停机 ✅"}}
+    request = robot.transport.encode(payload, wire.encode(payload), "no-msguuid-for-apps")
+    assert request == wire.encode({"msgKey": "sampleText", "msgParam": '{"content":"停机 ✅"}',
+                                   "openConversationId": api.settings.conversation,
+                                   "robotCode": api.settings.code})
+    assert isinstance(request, bytes) and robot.transport.post(request).kind is Kind.OK
+    robot.close()
+    (record,) = api.records()
+    assert record["msgParam"] == '{"content":"停机 ✅"}'
 
 
 def test_the_token_is_fetched_once_per_run_and_again_when_it_expires(

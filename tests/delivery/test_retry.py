@@ -10,7 +10,7 @@ from msgspec_dd.delivery.results import NoAnswer, Reply
 from msgspec_dd.delivery.retry import (
     ExponentialBackoff,
     RateLimitRetry,
-    RenewRetry,
+    ResignRetry,
     RetryState,
     TransientRetry,
 )
@@ -59,13 +59,12 @@ def test_transient_failures_back_off_a_bounded_number_of_times() -> None:
                    for r in (STALE, TOO_FAST, FINAL))
 
 
-def test_a_stale_timestamp_renews_the_credentials_once() -> None:
-    renewed: list[bool] = []
-    handler = RenewRetry(lambda: renewed.append(True))
+def test_a_stale_timestamp_is_re_signed_once() -> None:
+    handler = ResignRetry()
     state = RetryState()
     assert handler.can_retry(state, STALE)
     handler.prepare_for_next_attempt(state, STALE)
-    assert renewed == [True] and state.renewed
+    assert state.resigned
     assert not handler.can_retry(state, STALE)  # once only: then it is clock skew, final
     assert not handler.can_retry(RetryState(), BUSY)
 

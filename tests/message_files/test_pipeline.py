@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from msgspec_dd.config import default_config
+from msgspec_dd.dingtalk import wire
 from msgspec_dd.errors import MessageError
 from msgspec_dd.lint.engine import lint_pipeline
 from msgspec_dd.lint.registry import RULES
@@ -23,7 +24,7 @@ from msgspec_dd.lint.rules import (
 )
 from msgspec_dd.message_files import built_ins, variables
 from msgspec_dd.message_files.loader import load_document
-from msgspec_dd.message_files.pipeline import PipelineResult, prepare_messages, send_pipeline
+from msgspec_dd.message_files.pipeline import PipelineResult, PreparedMessage, prepare_messages, send_pipeline
 
 TEXT = "vars:\n  s: {type: string, default: x}\nmessage:\n  msgtype: text\n  text: {content: '{{ s }}'}\n"
 
@@ -80,6 +81,20 @@ def send_result(path: Path, *var_args: str) -> PipelineResult:
     given = variables.Given(variables.parse_var_args(var_args), {})
     builtins = built_ins.builtins(tz=built_ins.timezone(None, source="test"), samples=False)
     return send_pipeline(default_config(), given, (), builtins).run(load_document(path))
+
+
+def test_a_prepared_message_carries_the_bytes_of_its_rendered_body(tmp_path: Path) -> None:
+    path = write(tmp_path, TEXT.replace("default: x", "default: 日报"))
+    result = send_result(path)
+    [message] = prepare_messages([path], config=default_config())
+    assert result.rendered is not None
+    assert message.body == result.rendered.body == '{"msgtype":"text","text":{"content":"日报"}}'.encode()
+
+
+def test_a_message_made_by_hand_is_encoded_when_it_is_made() -> None:
+    payload = {"msgtype": "text", "text": {"content": "日报"}}
+    message = PreparedMessage("m.yaml", "sha", ("default",), payload, {})
+    assert message.body == wire.encode(payload)
 
 
 def test_a_blocking_source_problem_stops_both_before_rendering(tmp_path: Path) -> None:

@@ -295,3 +295,9 @@ def test_a_list_that_if_emptied_remembers_the_condition() -> None:
 def test_a_list_whose_for_had_nothing_was_not_emptied_by_if() -> None:
     assert _emptied([]) == {}
     assert _emptied([9]) == {}
+
+
+def test_the_rendered_body_is_encoded_once_and_kept() -> None:
+    result = rendered("message:\n  msgtype: text\n  text: {content: '部署 {{ n }} ✅'}\n", n=3)
+    assert result.body == '{"msgtype":"text","text":{"content":"部署 3 ✅"}}'.encode()
+    assert result.body is result.body  # computed on first use, then reused

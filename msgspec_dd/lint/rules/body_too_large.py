@@ -21,7 +21,9 @@ GENERIC = False
 
 
 def check(context: LintContext) -> Iterator[Finding]:
-    size = len(wire.encode(context.payload))
+    if context.rendered is None:
+        return
+    size = len(context.rendered.body)  # the very bytes send posts, before its msgUuid
     if size > wire.MAX_BODY_BYTES:
         yield Finding(f"rendered body is {size:,} bytes; DingTalk accepts at most "
                       f"{wire.MAX_BODY_BYTES:,} (errcode 460101): shorten or split it", rendered=(), key=True)
