@@ -75,25 +75,23 @@ class Unmappable:
 
 def app_message(payload: Mapping[str, Any]) -> AppMessage | tuple[Unmappable, ...]:
     """``payload`` (a rendered webhook body) as an app robot's message, or why it cannot be."""
-    refused = unmappable(payload)
-    if refused:
-        return refused
-    msg_key, params = _template(payload)
-    return AppMessage(msg_key, serialise(params))
-
-
-def unmappable(payload: Mapping[str, Any]) -> tuple[Unmappable, ...]:
-    """Every reason ``payload`` cannot go to an app robot (empty when it can)."""
     found = [*_mentions(payload), *_msgtype_refusals(payload)]
     if found:
         return tuple(found)
     msg_key, params = _template(payload)
-    size = len(serialise(params).encode("utf-8"))
+    msg_param = serialise(params)
+    size = len(msg_param.encode("utf-8"))
     if size > MAX_MSG_PARAM_BYTES:
         return (Unmappable(f"the app robot's msgParam would be {size:,} bytes, over DingTalk's "
                            f"limit of {MAX_MSG_PARAM_BYTES:,} ({msg_key}); shorten the message",
                            (str(payload.get("msgtype")),), key=True),)
-    return ()
+    return AppMessage(msg_key, msg_param)
+
+
+def unmappable(payload: Mapping[str, Any]) -> tuple[Unmappable, ...]:
+    """Every reason ``payload`` cannot go to an app robot (empty when it can)."""
+    mapped = app_message(payload)
+    return mapped if isinstance(mapped, tuple) else ()
 
 
 def serialise(params: Mapping[str, Any]) -> str:
