@@ -284,8 +284,11 @@ class _Lines:
         return 1
 
     def position(self, mark: Any) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, mark.index)
-        return line, mark.index - self.starts[line - 1] + 1
+        return self.offset_position(mark.index)
+
+    def offset_position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
 
 class _Walker:
@@ -395,85 +398,52 @@ def _problem(name: str, line: int, column: int, message: str) -> Problem:
 
 
 def json_positions(text: str, name: str) -> Positions:
-    """Positions of every value and key in ``text``, which must be valid JSON."""
+    """Positions of every value and key in ``text``, which must be valid JSON; duplicate keys
+    and nesting deeper than ``MAX_DEPTH`` are problems."""
     positions = Positions()
-    _JsonScanner(text, name, positions).value(_skip_space(text, 0), ())
+    lines = _Lines(text)
+    frames: list[tuple[PathT, bool, int, set[str]]] = []  # the containers around this one
+    path: PathT = ()  # of the container the tokens are in
+    keyed, count, seen = False, 0, set[str]()
+    value_path: PathT = ()
+    for token in _JSON_TOKEN.finditer(text):
+        kind = token.lastgroup
+        assert kind is not None  # every token is a named group
+        if kind == "close":
+            path, keyed, count, seen = frames.pop()
+            continue
+        at = lines.offset_position(token.start("string" if kind == "colon" else kind))
+        if kind == "colon":
+            key = _json_key(token.group("string"))
+            if key in seen:
+                raise LoadError(_problem(name, *at, f"duplicate key {key!r}; remove one of them"))
+            seen.add(key)
+            value_path = (*path, key)
+            positions.keys[value_path] = at
+            continue
+        if frames and not keyed:
+            value_path = (*path, count)
+            count += 1
+        if len(value_path) > MAX_DEPTH:
+            raise LoadError(_problem(name, *at, f"document is nested deeper than {MAX_DEPTH} levels"))
+        positions.values[value_path] = at
+        if kind == "open":
+            frames.append((path, keyed, count, seen))
+            path, keyed, count, seen = value_path, token.group("open") == "{", 0, set()
     return positions
 
 
-_JSON_SPACE = " \t\r\n"
-_JSON_STRING_END = re.compile(r'["\\]')
+#: The tokens of valid JSON that start something, after the spaces and commas before them: a
+#: string (a key when a colon follows), an opening or closing bracket, a number or literal.
+_JSON_TOKEN = re.compile(r"""[ \t\r\n,]*(?:
+    (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")(?P<colon>[ \t\r\n]*:)?
+    | (?P<open>[\[{])
+    | (?P<close>[\]}])
+    | (?P<literal>[^ \t\r\n,:\[\]{}"]+))
+""", re.VERBOSE | re.DOTALL)
 
 
-def _skip_space(text: str, index: int) -> int:
-    while index < len(text) and text[index] in _JSON_SPACE:
-        index += 1
-    return index
+def _json_key(quoted: str) -> str:
+    return json.loads(quoted) if "\\" in quoted else quoted[1:-1]
 
 
-class _JsonScanner:
-    """Walks valid JSON recording positions; it never needs to report errors of its own."""
-
-    def __init__(self, text: str, name: str, positions: Positions) -> None:
-        self.text = text
-        self.name = name
-        self.positions = positions
-        self.lines = _Lines(text)
-
-    def at(self, index: int) -> tuple[int, int]:
-        return self.lines.position(_Offset(index))
-
-    def value(self, index: int, path: PathT) -> int:
-        if len(path) > MAX_DEPTH:
-            raise LoadError(_problem(self.name, *self.at(index),
-                                     f"document is nested deeper than {MAX_DEPTH} levels"))
-        self.positions.values.setdefault(path, self.at(index))
-        char = self.text[index]
-        if char == "{":
-            return self.container(index, path, keyed=True)
-        if char == "[":
-            return self.container(index, path, keyed=False)
-        if char == '"':
-            return self.string_end(index)
-        end = index
-        while end < len(self.text) and self.text[end] not in ",]}" + _JSON_SPACE:
-            end += 1
-        return end
-
-    def container(self, index: int, path: PathT, *, keyed: bool) -> int:
-        closing = "}" if keyed else "]"
-        index = _skip_space(self.text, index + 1)
-        count = 0
-        seen: set[str] = set()
-        while self.text[index] != closing:
-            if keyed:
-                key_end = self.string_end(index)
-                key = json.loads(self.text[index:key_end])
-                if key in seen:
-                    raise LoadError(_problem(self.name, *self.at(index),
-                                             f"duplicate key {key!r}; remove one of them"))
-                seen.add(key)
-                self.positions.keys.setdefault((*path, key), self.at(index))
-                index = _skip_space(self.text, _skip_space(self.text, key_end) + 1)
-                index = self.value(index, (*path, key))
-            else:
-                index = self.value(index, (*path, count))
-            count += 1
-            index = _skip_space(self.text, index)
-            if self.text[index] == ",":
-                index = _skip_space(self.text, index + 1)
-        return index + 1
-
-    def string_end(self, index: int) -> int:
-        index += 1
-        while True:
-            match = _JSON_STRING_END.search(self.text, index)
-            assert match is not None  # the text is valid JSON
-            if match.group() == '"':
-                return match.end()
-            index = match.end() + 1
-
-
-@dataclass(frozen=True)
-class _Offset:
-    index: int
