@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,9 +192,9 @@ def parse_yaml(text: str, name: str, *, loader_class: type[Any] = _Loader) -> tu
         node = loader.get_single_node()
         if node is None:
             return None, Positions()
-        positions = Positions()
-        _Walker(name, positions, _Lines(text), loader.construct_object).walk(node, ())
-        return loader.construct_document(node), positions
+        walker = _Walker(name, _Lines(text), loader)
+        data = walker.walk(node, ())
+        return (data if walker.built_all else loader.construct_document(node)), walker.positions
     except yaml.MarkedYAMLError as err:
         raise LoadError(_yaml_problem(name, err, text)) from err
     except yaml.YAMLError as err:
@@ -264,12 +265,17 @@ def _yaml_problem(name: str, err: yaml.MarkedYAMLError, text: str) -> Problem:
 class _Lines:
     """Line and column of a character offset, counting only ``\n`` as editors and GitHub do.
 
-    PyYAML's own line numbers also count NEL, U+2028 and U+2029 as line breaks.
+    PyYAML's own line numbers also count NEL, U+2028 and U+2029 (and ``\r``) as line breaks, and
+    a BOM as no character: only a text without them can take its marks' line and column as they are.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+        self.marks_agree = not _OTHER_BREAKS.search(text)
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        return [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n")[:-1])]
 
     def indent_after(self, mark: Any) -> int:
         """The 1-based column where the first non-blank line after ``mark``'s line starts its text."""
@@ -284,6 +290,8 @@ class _Lines:
         return 1
 
     def position(self, mark: Any) -> tuple[int, int]:
+        if self.marks_agree:
+            return mark.line + 1, mark.column + 1
         return self.offset_position(mark.index)
 
     def offset_position(self, offset: int) -> tuple[int, int]:
@@ -291,36 +299,65 @@ class _Lines:
         return line, offset - self.starts[line - 1] + 1
 
 
-class _Walker:
-    """Visits the node graph as the constructor will, counting aliases as their expansion."""
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029\ufeff]")
 
-    def __init__(self, name: str, positions: Positions, lines: _Lines,
-                 construct: Callable[[yaml.Node], Any]) -> None:
-        self.construct = construct
+
+class _Walker:
+    """Visits the node graph as the constructor will, counting aliases as their expansion, and
+    builds the data on the way.
+
+    Only plain mappings, sequences and scalars are built here: after merge keys, other tags
+    (``!!set``) or a value the constructor refuses, ``built_all`` is False and the constructor
+    builds the whole document, raising its errors in its own order once the walk is done.
+    """
+
+    def __init__(self, name: str, lines: _Lines, loader: Any) -> None:
+        self.loader = loader
         self.name = name
-        self.positions = positions
+        self.positions = Positions()
         self.lines = lines
         self.visited = 0
         self.seen: set[int] = set()
+        self.built: dict[int, Any] = {}
         self.aliased = False
+        self.built_all = True
 
-    def walk(self, node: yaml.Node, path: PathT, indent: int = 0) -> None:
-        """Record ``node`` at ``path``; ``indent`` is the 0-based column of the key or ``-`` that
-        holds it, from which a ``|2`` block's indentation indicator counts."""
+    def walk(self, node: yaml.Node, path: PathT, indent: int = 0) -> Any:
+        """Record ``node`` at ``path`` and return its value; ``indent`` is the 0-based column of
+        the key or ``-`` that holds it, from which a ``|2`` block's indentation indicator counts."""
         self._count(node)
         if len(path) > MAX_DEPTH:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
         self.positions.values.setdefault(path, self.lines.position(node.start_mark))
-        if not isinstance(node, yaml.ScalarNode):
-            self.aliased = self.aliased or id(node) in self.seen
-            self.seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode) and node.style == "|":
-            self.positions.literal_blocks[path] = self._block_indent(node, indent)
+        if isinstance(node, yaml.ScalarNode):
+            if node.style == "|":
+                self.positions.literal_blocks[path] = self._block_indent(node, indent)
+            return self._scalar(node)
+        self.aliased = self.aliased or id(node) in self.seen
+        self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            self._walk_mapping(node, path)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self.walk(item, (*path, index), node.start_mark.column)
+            value: Any = self._walk_mapping(node, path)
+            self.built_all = self.built_all and node.tag == _MAP
+        else:
+            column = node.start_mark.column
+            value = [self.walk(item, (*path, index), column) for index, item in enumerate(node.value)]
+            self.built_all = self.built_all and node.tag == _SEQ
+        return self.built.setdefault(id(node), value)  # an alias is the object its anchor made
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR:
+            return node.value
+        if node.tag not in _SCALAR_TAGS:  # !!set, !!map or an unknown tag on a scalar
+            self.built_all = False
+            return None
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError, KeyError):
+            # PyYAML leaves a node that failed marked as being built: unmark it, so that the
+            # constructor raises this error again rather than "found unconstructable recursive node".
+            self.loader.recursive_objects.pop(node, None)
+            self.built_all = False
+            return None
 
     def _block_indent(self, node: yaml.ScalarNode, indent: int) -> int:
         """The 1-based column a literal block's content starts at: given by an indentation
@@ -339,38 +376,54 @@ class _Walker:
 
     def _key(self, node: yaml.Node) -> Any:
         """The key as the constructor will make it (``on`` is True), so paths match the data."""
-        if isinstance(node, yaml.ScalarNode):
-            key = self.construct(node)
-            return key if isinstance(key, Hashable) else repr(key)
-        return repr(node.value)
+        if not isinstance(node, yaml.ScalarNode):
+            self.built_all = False  # the constructor refuses it: a list or mapping is no key
+            return repr(node.value)
+        key = node.value if node.tag == _STR else self.loader.construct_object(node)
+        if isinstance(key, Hashable):
+            return key
+        self.built_all = False  # nor a scalar tagged !!set or !!map
+        return repr(key)
 
-    def _walk_mapping(self, node: yaml.MappingNode, path: PathT) -> None:
-        seen: set[Any] = set()
-        for key_node, value_node in _own_items(node):
+    def _walk_mapping(self, node: yaml.MappingNode, path: PathT) -> dict[Any, Any]:
+        data: dict[Any, Any] = {}
+        merges = False
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merges = True
+                continue
             key = self._key(key_node)
-            if key in seen:
+            if key in data:
                 raise LoadError(self._at(key_node, f"duplicate key {key!r}; remove one of them"))
-            seen.add(key)
-            self._walk_item(key_node, value_node, (*path, key))
+            data[key] = self._walk_item(key_node, value_node, (*path, key))
+        if merges:
+            self._walk_merged(node, path, data)
+        return data
+
+    def _walk_merged(self, node: yaml.MappingNode, path: PathT, data: dict[Any, Any]) -> None:
+        self.built_all = False  # the constructor orders merged keys its own way
         for key_node, value_node in _merged_items(node):
             # Each merged pair is visited, even when an explicit key wins: nested "<<: [*a, *a]"
             # levels multiply the pairs the constructor copies, just as aliases do.
             self.aliased = True
             self._count(node)
             key = self._key(key_node)
-            if key not in seen:  # explicit keys win over merged ones, as in the constructor
-                seen.add(key)
-                self._walk_item(key_node, value_node, (*path, key))
+            if key not in data:  # explicit keys win over merged ones, as in the constructor
+                data[key] = self._walk_item(key_node, value_node, (*path, key))
 
-    def _walk_item(self, key_node: yaml.Node, value_node: yaml.Node, path: PathT) -> None:
+    def _walk_item(self, key_node: yaml.Node, value_node: yaml.Node, path: PathT) -> Any:
         self.positions.keys.setdefault(path, self.lines.position(key_node.start_mark))
-        self.walk(value_node, path, key_node.start_mark.column)
+        return self.walk(value_node, path, key_node.start_mark.column)
 
     def _at(self, node: yaml.Node, message: str) -> Problem:
         line, column = self.lines.position(node.start_mark)
         return _problem(self.name, line, column, message)
 
 
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+#: Scalars the constructor builds in one step (the others' constructors are generators).
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{kind}"
+                         for kind in ("null", "bool", "int", "float", "timestamp", "binary"))
 _MERGE = "tag:yaml.org,2002:merge"
 #: A literal block's header: ``|``, then an indentation indicator and a chomping indicator in
 #: either order (``|2-``, ``|-2``).
