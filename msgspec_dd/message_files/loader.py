@@ -13,11 +13,12 @@ import functools
 import hashlib
 import itertools
 import json
+import os
 import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -103,10 +104,20 @@ def load_document(path: Path, *, display: str | None = None) -> Document:
     name = display if display is not None else str(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = _read_bounded(handle)
     except OSError as err:
         raise LoadError(_problem(name, 1, 1, f"cannot read the file: {err.strerror or err}")) from err
     return parse_bytes(raw, name, json_syntax=path.suffix.lower() == ".json")
+
+
+def _read_bounded(handle: BinaryIO) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes: asked for by the file's size, since asking for the
+    bound itself makes every read allocate a megabyte."""
+    size = os.fstat(handle.fileno()).st_size
+    raw = handle.read(min(size, MAX_FILE_BYTES) + 1)
+    if len(raw) > size:  # it grew, or has no size (a pipe): read on up to the bound
+        raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+    return raw
 
 
 def parse_bytes(raw: bytes, name: str, *, json_syntax: bool = False) -> Document:
