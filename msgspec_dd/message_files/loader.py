@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import hashlib
 import itertools
 import json
+import os
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -102,10 +104,20 @@ def load_document(path: Path, *, display: str | None = None) -> Document:
     name = display if display is not None else str(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = _read_bounded(handle)
     except OSError as err:
         raise LoadError(_problem(name, 1, 1, f"cannot read the file: {err.strerror or err}")) from err
     return parse_bytes(raw, name, json_syntax=path.suffix.lower() == ".json")
+
+
+def _read_bounded(handle: BinaryIO) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes: asked for by the file's size, since asking for the
+    bound itself makes every read allocate a megabyte."""
+    size = os.fstat(handle.fileno()).st_size
+    raw = handle.read(min(size, MAX_FILE_BYTES) + 1)
+    if len(raw) > size:  # it grew, or has no size (a pipe): read on up to the bound
+        raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+    return raw
 
 
 def parse_bytes(raw: bytes, name: str, *, json_syntax: bool = False) -> Document:
@@ -191,9 +203,9 @@ def parse_yaml(text: str, name: str, *, loader_class: type[Any] = _Loader) -> tu
         node = loader.get_single_node()
         if node is None:
             return None, Positions()
-        positions = Positions()
-        _Walker(name, positions, _Lines(text), loader.construct_object).walk(node, ())
-        return loader.construct_document(node), positions
+        walker = _Walker(name, _Lines(text), loader)
+        data = walker.walk(node, ())
+        return (data if walker.built_all else loader.construct_document(node)), walker.positions
     except yaml.MarkedYAMLError as err:
         raise LoadError(_yaml_problem(name, err, text)) from err
     except yaml.YAMLError as err:
@@ -264,12 +276,17 @@ def _yaml_problem(name: str, err: yaml.MarkedYAMLError, text: str) -> Problem:
 class _Lines:
     """Line and column of a character offset, counting only ``\n`` as editors and GitHub do.
 
-    PyYAML's own line numbers also count NEL, U+2028 and U+2029 as line breaks.
+    PyYAML's own line numbers also count NEL, U+2028 and U+2029 (and ``\r``) as line breaks, and
+    a BOM as no character: only a text without them can take its marks' line and column as they are.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+        self.marks_agree = not _OTHER_BREAKS.search(text)
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        return [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n")[:-1])]
 
     def indent_after(self, mark: Any) -> int:
         """The 1-based column where the first non-blank line after ``mark``'s line starts its text."""
@@ -284,40 +301,74 @@ class _Lines:
         return 1
 
     def position(self, mark: Any) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, mark.index)
-        return line, mark.index - self.starts[line - 1] + 1
+        if self.marks_agree:
+            return mark.line + 1, mark.column + 1
+        return self.offset_position(mark.index)
+
+    def offset_position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029\ufeff]")
 
 
 class _Walker:
-    """Visits the node graph as the constructor will, counting aliases as their expansion."""
+    """Visits the node graph as the constructor will, counting aliases as their expansion, and
+    builds the data on the way.
 
-    def __init__(self, name: str, positions: Positions, lines: _Lines,
-                 construct: Callable[[yaml.Node], Any]) -> None:
-        self.construct = construct
+    Only plain mappings, sequences and scalars are built here: after merge keys, other tags
+    (``!!set``) or a value the constructor refuses, ``built_all`` is False and the constructor
+    builds the whole document, raising its errors in its own order once the walk is done.
+    """
+
+    def __init__(self, name: str, lines: _Lines, loader: Any) -> None:
+        self.loader = loader
         self.name = name
-        self.positions = positions
+        self.positions = Positions()
         self.lines = lines
         self.visited = 0
         self.seen: set[int] = set()
+        self.built: dict[int, Any] = {}
         self.aliased = False
+        self.built_all = True
 
-    def walk(self, node: yaml.Node, path: PathT, indent: int = 0) -> None:
-        """Record ``node`` at ``path``; ``indent`` is the 0-based column of the key or ``-`` that
-        holds it, from which a ``|2`` block's indentation indicator counts."""
+    def walk(self, node: yaml.Node, path: PathT, indent: int = 0) -> Any:
+        """Record ``node`` at ``path`` and return its value; ``indent`` is the 0-based column of
+        the key or ``-`` that holds it, from which a ``|2`` block's indentation indicator counts."""
         self._count(node)
         if len(path) > MAX_DEPTH:
             raise LoadError(self._at(node, f"document is nested deeper than {MAX_DEPTH} levels"))
         self.positions.values.setdefault(path, self.lines.position(node.start_mark))
-        if not isinstance(node, yaml.ScalarNode):
-            self.aliased = self.aliased or id(node) in self.seen
-            self.seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode) and node.style == "|":
-            self.positions.literal_blocks[path] = self._block_indent(node, indent)
+        if isinstance(node, yaml.ScalarNode):
+            if node.style == "|":
+                self.positions.literal_blocks[path] = self._block_indent(node, indent)
+            return self._scalar(node)
+        self.aliased = self.aliased or id(node) in self.seen
+        self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            self._walk_mapping(node, path)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self.walk(item, (*path, index), node.start_mark.column)
+            value: Any = self._walk_mapping(node, path)
+            self.built_all = self.built_all and node.tag == _MAP
+        else:
+            column = node.start_mark.column
+            value = [self.walk(item, (*path, index), column) for index, item in enumerate(node.value)]
+            self.built_all = self.built_all and node.tag == _SEQ
+        return self.built.setdefault(id(node), value)  # an alias is the object its anchor made
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR:
+            return node.value
+        if node.tag not in _SCALAR_TAGS:  # !!set, !!map or an unknown tag on a scalar
+            self.built_all = False
+            return None
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError, KeyError):
+            # PyYAML leaves a node that failed marked as being built: unmark it, so that the
+            # constructor raises this error again rather than "found unconstructable recursive node".
+            self.loader.recursive_objects.pop(node, None)
+            self.built_all = False
+            return None
 
     def _block_indent(self, node: yaml.ScalarNode, indent: int) -> int:
         """The 1-based column a literal block's content starts at: given by an indentation
@@ -336,38 +387,54 @@ class _Walker:
 
     def _key(self, node: yaml.Node) -> Any:
         """The key as the constructor will make it (``on`` is True), so paths match the data."""
-        if isinstance(node, yaml.ScalarNode):
-            key = self.construct(node)
-            return key if isinstance(key, Hashable) else repr(key)
-        return repr(node.value)
+        if not isinstance(node, yaml.ScalarNode):
+            self.built_all = False  # the constructor refuses it: a list or mapping is no key
+            return repr(node.value)
+        key = node.value if node.tag == _STR else self.loader.construct_object(node)
+        if isinstance(key, Hashable):
+            return key
+        self.built_all = False  # nor a scalar tagged !!set or !!map
+        return repr(key)
 
-    def _walk_mapping(self, node: yaml.MappingNode, path: PathT) -> None:
-        seen: set[Any] = set()
-        for key_node, value_node in _own_items(node):
+    def _walk_mapping(self, node: yaml.MappingNode, path: PathT) -> dict[Any, Any]:
+        data: dict[Any, Any] = {}
+        merges = False
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merges = True
+                continue
             key = self._key(key_node)
-            if key in seen:
+            if key in data:
                 raise LoadError(self._at(key_node, f"duplicate key {key!r}; remove one of them"))
-            seen.add(key)
-            self._walk_item(key_node, value_node, (*path, key))
+            data[key] = self._walk_item(key_node, value_node, (*path, key))
+        if merges:
+            self._walk_merged(node, path, data)
+        return data
+
+    def _walk_merged(self, node: yaml.MappingNode, path: PathT, data: dict[Any, Any]) -> None:
+        self.built_all = False  # the constructor orders merged keys its own way
         for key_node, value_node in _merged_items(node):
             # Each merged pair is visited, even when an explicit key wins: nested "<<: [*a, *a]"
             # levels multiply the pairs the constructor copies, just as aliases do.
             self.aliased = True
             self._count(node)
             key = self._key(key_node)
-            if key not in seen:  # explicit keys win over merged ones, as in the constructor
-                seen.add(key)
-                self._walk_item(key_node, value_node, (*path, key))
+            if key not in data:  # explicit keys win over merged ones, as in the constructor
+                data[key] = self._walk_item(key_node, value_node, (*path, key))
 
-    def _walk_item(self, key_node: yaml.Node, value_node: yaml.Node, path: PathT) -> None:
+    def _walk_item(self, key_node: yaml.Node, value_node: yaml.Node, path: PathT) -> Any:
         self.positions.keys.setdefault(path, self.lines.position(key_node.start_mark))
-        self.walk(value_node, path, key_node.start_mark.column)
+        return self.walk(value_node, path, key_node.start_mark.column)
 
     def _at(self, node: yaml.Node, message: str) -> Problem:
         line, column = self.lines.position(node.start_mark)
         return _problem(self.name, line, column, message)
 
 
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+#: Scalars the constructor builds in one step (the others' constructors are generators).
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{kind}"
+                         for kind in ("null", "bool", "int", "float", "timestamp", "binary"))
 _MERGE = "tag:yaml.org,2002:merge"
 #: A literal block's header: ``|``, then an indentation indicator and a chomping indicator in
 #: either order (``|2-``, ``|-2``).
@@ -395,85 +462,52 @@ def _problem(name: str, line: int, column: int, message: str) -> Problem:
 
 
 def json_positions(text: str, name: str) -> Positions:
-    """Positions of every value and key in ``text``, which must be valid JSON."""
+    """Positions of every value and key in ``text``, which must be valid JSON; duplicate keys
+    and nesting deeper than ``MAX_DEPTH`` are problems."""
     positions = Positions()
-    _JsonScanner(text, name, positions).value(_skip_space(text, 0), ())
+    lines = _Lines(text)
+    frames: list[tuple[PathT, bool, int, set[str]]] = []  # the containers around this one
+    path: PathT = ()  # of the container the tokens are in
+    keyed, count, seen = False, 0, set[str]()
+    value_path: PathT = ()
+    for token in _JSON_TOKEN.finditer(text):
+        kind = token.lastgroup
+        assert kind is not None  # every token is a named group
+        if kind == "close":
+            path, keyed, count, seen = frames.pop()
+            continue
+        at = lines.offset_position(token.start("string" if kind == "colon" else kind))
+        if kind == "colon":
+            key = _json_key(token.group("string"))
+            if key in seen:
+                raise LoadError(_problem(name, *at, f"duplicate key {key!r}; remove one of them"))
+            seen.add(key)
+            value_path = (*path, key)
+            positions.keys[value_path] = at
+            continue
+        if frames and not keyed:
+            value_path = (*path, count)
+            count += 1
+        if len(value_path) > MAX_DEPTH:
+            raise LoadError(_problem(name, *at, f"document is nested deeper than {MAX_DEPTH} levels"))
+        positions.values[value_path] = at
+        if kind == "open":
+            frames.append((path, keyed, count, seen))
+            path, keyed, count, seen = value_path, token.group("open") == "{", 0, set()
     return positions
 
 
-_JSON_SPACE = " \t\r\n"
-_JSON_STRING_END = re.compile(r'["\\]')
+#: The tokens of valid JSON that start something, after the spaces and commas before them: a
+#: string (a key when a colon follows), an opening or closing bracket, a number or literal.
+_JSON_TOKEN = re.compile(r"""[ \t\r\n,]*(?:
+    (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")(?P<colon>[ \t\r\n]*:)?
+    | (?P<open>[\[{])
+    | (?P<close>[\]}])
+    | (?P<literal>[^ \t\r\n,:\[\]{}"]+))
+""", re.VERBOSE | re.DOTALL)
 
 
-def _skip_space(text: str, index: int) -> int:
-    while index < len(text) and text[index] in _JSON_SPACE:
-        index += 1
-    return index
+def _json_key(quoted: str) -> str:
+    return json.loads(quoted) if "\\" in quoted else quoted[1:-1]
 
 
-class _JsonScanner:
-    """Walks valid JSON recording positions; it never needs to report errors of its own."""
-
-    def __init__(self, text: str, name: str, positions: Positions) -> None:
-        self.text = text
-        self.name = name
-        self.positions = positions
-        self.lines = _Lines(text)
-
-    def at(self, index: int) -> tuple[int, int]:
-        return self.lines.position(_Offset(index))
-
-    def value(self, index: int, path: PathT) -> int:
-        if len(path) > MAX_DEPTH:
-            raise LoadError(_problem(self.name, *self.at(index),
-                                     f"document is nested deeper than {MAX_DEPTH} levels"))
-        self.positions.values.setdefault(path, self.at(index))
-        char = self.text[index]
-        if char == "{":
-            return self.container(index, path, keyed=True)
-        if char == "[":
-            return self.container(index, path, keyed=False)
-        if char == '"':
-            return self.string_end(index)
-        end = index
-        while end < len(self.text) and self.text[end] not in ",]}" + _JSON_SPACE:
-            end += 1
-        return end
-
-    def container(self, index: int, path: PathT, *, keyed: bool) -> int:
-        closing = "}" if keyed else "]"
-        index = _skip_space(self.text, index + 1)
-        count = 0
-        seen: set[str] = set()
-        while self.text[index] != closing:
-            if keyed:
-                key_end = self.string_end(index)
-                key = json.loads(self.text[index:key_end])
-                if key in seen:
-                    raise LoadError(_problem(self.name, *self.at(index),
-                                             f"duplicate key {key!r}; remove one of them"))
-                seen.add(key)
-                self.positions.keys.setdefault((*path, key), self.at(index))
-                index = _skip_space(self.text, _skip_space(self.text, key_end) + 1)
-                index = self.value(index, (*path, key))
-            else:
-                index = self.value(index, (*path, count))
-            count += 1
-            index = _skip_space(self.text, index)
-            if self.text[index] == ",":
-                index = _skip_space(self.text, index + 1)
-        return index + 1
-
-    def string_end(self, index: int) -> int:
-        index += 1
-        while True:
-            match = _JSON_STRING_END.search(self.text, index)
-            assert match is not None  # the text is valid JSON
-            if match.group() == '"':
-                return match.end()
-            index = match.end() + 1
-
-
-@dataclass(frozen=True)
-class _Offset:
-    index: int

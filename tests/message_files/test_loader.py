@@ -125,3 +125,38 @@ def test_merge_keys_count_toward_the_alias_limit() -> None:
 def test_ordinary_merge_keys_still_merge() -> None:
     data, _ = parse_yaml("base: &b {a: 1, b: 2}\nitem: {<<: [*b, *b], b: 3}\n", "m.yaml")
     assert data["item"] == {"a": 1, "b": 3}
+
+
+@pytest.mark.parametrize(("size", "refused"), [(MAX_FILE_BYTES, False), (MAX_FILE_BYTES + 1, True)])
+def test_file_size_is_bounded_as_read(size: int, refused: bool, tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_bytes(b"a: " + b"x" * (size - 4) + b"\n")
+    if refused:
+        with pytest.raises(LoadError, match="larger than"):
+            load_document(path)
+    else:
+        assert len(load_document(path).data["a"]) == size - 4
+
+
+@pytest.mark.parametrize(("size", "refused"), [(10, False), (MAX_FILE_BYTES + 1, True)])
+def test_a_pipe_has_no_size_but_is_bounded_too(size: int, refused: bool, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    path = tmp_path / "m.yaml"
+    os.mkfifo(path)
+
+    def write() -> None:
+        with path.open("wb") as pipe:
+            pipe.write(b"a: " + b"x" * (size - 4) + b"\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        if refused:
+            with pytest.raises(LoadError, match="larger than"):
+                load_document(path)
+        else:
+            assert load_document(path).data == {"a": "x" * (size - 4)}
+    finally:
+        writer.join(timeout=10)
