@@ -77,6 +77,9 @@ def _hostile_folder(root: Path) -> dict[str, str]:
     objects = ", ".join(f"{{id: {i}, name: n{i}}}" for i in range(6000))
     files["unique-items.yaml"] = ("description: uniqueItems\nvars:\n  ids:\n    type: array\n    uniqueItems: true\n"
                                   f"    default: [{objects}]\n" + _text_message('"{{ ids|length }}"').split("\n", 1)[1])
+    levels = ", ".join(f"&l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 12))
+    files["key-bomb.yaml"] = f"? [&l0 [x, x, x, x, x, x, x, x, x, x], {levels}]\n: v\n"
+    files["unknown-bool.yaml"] = "description: !!bool maybe\n"
     files["brackets.yaml"] = _markdown_message("[" * 200_000)
     files["image-brackets.yaml"] = _markdown_message("![" * 200_000)
     for name, text in files.items():

@@ -212,11 +212,12 @@ def parse_yaml(text: str, name: str, *, loader_class: type[Any] = _Loader) -> tu
         raise LoadError(_problem(name, 1, 1, f"invalid YAML: {err}")) from err
     except RecursionError as err:
         raise LoadError(_problem(name, 1, 1, "document is nested too deeply")) from err
-    except (ValueError, TypeError, AttributeError, OverflowError) as err:
-        # A tag or value YAML parses but cannot build: 2024-02-30, !!int "abc", 5,000 digits.
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as err:
+        # A tag or value YAML parses but cannot build: 2024-02-30, !!int "abc", !!bool maybe, 5,000 digits.
         line, column, value = _unbuildable(loader, node, _Lines(text))
+        why = "its tag has no such value" if isinstance(err, KeyError) else str(err)  # !!bool maybe
         raise LoadError(_problem(name, line, column,
-                                 f"invalid YAML value{value}: {err}; quote it to keep it as text")) from err
+                                 f"invalid YAML value{value}: {why}; quote it to keep it as text")) from err
     finally:
         loader.dispose()
 
@@ -237,7 +238,7 @@ def _unbuildable(loader: Any, root: yaml.Node | None, lines: _Lines) -> tuple[in
         if isinstance(node, yaml.ScalarNode):
             try:
                 loader.construct_object(node)
-            except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
+            except (ValueError, TypeError, AttributeError, KeyError, OverflowError, yaml.YAMLError):
                 text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
                 return (*lines.position(node.start_mark), f" {text!r}")
         elif isinstance(node, yaml.SequenceNode):
@@ -388,8 +389,9 @@ class _Walker:
     def _key(self, node: yaml.Node) -> Any:
         """The key as the constructor will make it (``on`` is True), so paths match the data."""
         if not isinstance(node, yaml.ScalarNode):
-            self.built_all = False  # the constructor refuses it: a list or mapping is no key
-            return repr(node.value)
+            # The constructor refuses it too, but only after building it, aliases expanded.
+            raise LoadError(self._at(node, "invalid YAML: a list or mapping cannot be a key; "
+                                           "write the key as text"))
         key = node.value if node.tag == _STR else self.loader.construct_object(node)
         if isinstance(key, Hashable):
             return key

@@ -100,7 +100,7 @@ def test_digest_is_of_the_bytes() -> None:
     assert parse_bytes(b"a: 1\n", "m.yaml").sha256 == hashlib.sha256(b"a: 1\n").hexdigest()
 
 
-@pytest.mark.parametrize("value", ["2024-02-30", '!!int "abc"', '!!timestamp "abc"', "9" * 5000])
+@pytest.mark.parametrize("value", ["2024-02-30", '!!int "abc"', '!!timestamp "abc"', "!!bool maybe", "9" * 5000])
 def test_values_yaml_parses_but_cannot_build_are_problems(value: str) -> None:
     assert "invalid YAML value" in problem(f"description: {value}\n".encode())
 
@@ -113,6 +113,13 @@ def test_a_huge_json_integer_is_a_problem() -> None:
 def test_lone_surrogates_are_refused_at_their_place(raw: bytes) -> None:
     message = problem(raw, "m.json", json_syntax=True)
     assert "unpaired surrogate" in message and message.startswith("m.json:1:")
+
+
+def test_a_key_that_is_a_list_is_refused_before_its_aliases_are_expanded() -> None:
+    levels = ", ".join(f"&l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 12))
+    message = problem(f"? [&l0 [x, x, x, x, x, x, x, x, x, x], {levels}]\n: v\n".encode())
+    assert message == ("m.yaml:1:3: error: invalid YAML: a list or mapping cannot be a key; "
+                       "write the key as text [yaml-syntax]")
 
 
 def test_merge_keys_count_toward_the_alias_limit() -> None:
