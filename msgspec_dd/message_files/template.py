@@ -202,25 +202,33 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        return self.guard(self.parse_unguarded(source))
+        tree = self.parse_unguarded(source)
+        _refuse_reserved_names(tree)
+        return self.guard(tree)
 
     def parse_unguarded(self, source: str) -> nodes.Template:
         """The syntax tree of ``source`` as Jinja parses it (TemplateSyntaxError if it does not)."""
         return super()._parse(source, None, None)
 
     def guard(self, tree: nodes.Template) -> nodes.Template:
-        """``tree`` with every loop, structure and comparison bounded; reserved names refused."""
-        # Set, loop, macro and parameter names: none may rebind the names this module adds.
-        bound = [n for n in tree.find_all(nodes.Name) if n.ctx != "load"]
-        for node in [*bound, *tree.find_all(nodes.Macro)]:
-            if str(getattr(node, "name", "")).startswith(_RESERVED_PREFIX):
-                raise TemplateSyntaxError(f"names starting {_RESERVED_PREFIX} are reserved",
-                                          node.lineno)
+        """``tree`` with every loop, structure and comparison bounded."""
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(_BUDGET_NAME, "load"), [loop.iter], [], None, None)
         guarded = _Guard().visit(tree)
         assert isinstance(guarded, nodes.Template)
         return guarded
+
+
+def _refuse_reserved_names(tree: nodes.Template) -> None:
+    """No template may read, bind or import a name this module adds (the budget, the text):
+    TemplateSyntaxError. Checked before the names are added."""
+    for node in tree.find_all((nodes.Name, nodes.Macro, nodes.Import, nodes.FromImport)):
+        if isinstance(node, nodes.FromImport):
+            names = [str(alias) for item in node.names for alias in (item if isinstance(item, tuple) else (item,))]
+        else:
+            names = [str(getattr(node, "target", None) or getattr(node, "name", ""))]
+        if any(name.startswith(_RESERVED_PREFIX) for name in names):
+            raise TemplateSyntaxError(f"names starting {_RESERVED_PREFIX} are reserved", node.lineno)
 
 
 class _Guard(NodeTransformer):
@@ -352,15 +360,23 @@ class Compiled:
 def compiled(source: str) -> Compiled:
     """Compile ``source`` (TemplateSyntaxError if it does not compile); cached, so lint's template
     rules and the renderer compile each template once."""
+    try:
+        return _compiled(source)
+    except (RecursionError, SyntaxError, MemoryError) as err:  # {{ ------...1 }}, .a.a.a...
+        raise TemplateSyntaxError("the template is nested too deeply", 1) from err
+
+
+def _compiled(source: str) -> Compiled:
     tree = environment().parse_unguarded(source)
     texts: list[str] = []
     key = _shape(tree, texts)
     found = _by_shape.get(key)
-    if found is None:
+    if found is None:  # a shape holds every name, so one check serves all its templates
+        _refuse_reserved_names(tree)
         lifted: list[str] = []
         tree = _LiftText(lifted).visit(tree)
         assert lifted == texts  # both walks visit the fields in order
-        names = frozenset(meta.find_undeclared_variables(tree))  # before guard() adds its names
+        names = frozenset(meta.find_undeclared_variables(tree))
         found = (environment().from_string(environment().guard(tree)), names)
         if len(_by_shape) >= _MAX_SHAPES:
             _by_shape.clear()
@@ -405,7 +421,6 @@ def _field_shape(value: Any, texts: list[str]) -> Any:
     return type(value).__name__, repr(value)  # 1, 1.0 and True are equal keys but not equal code
 
 
-@lru_cache(maxsize=4096)
 def compile_template(source: str) -> Compiled:
     """Compile ``source``; :class:`TemplateFailure` (with the template line) on a syntax error."""
     try:
@@ -423,6 +438,8 @@ def compile_expression(source: str) -> Callable[..., Any]:
         return environment().compile_expression(source, undefined_to_none=False)
     except TemplateSyntaxError as err:
         raise TemplateFailure(f"expression syntax error: {err.message}") from err
+    except (RecursionError, SyntaxError, MemoryError) as err:
+        raise TemplateFailure("expression syntax error: the expression is nested too deeply") from err
 
 
 def render(source: str, context: Mapping[str, Any]) -> str:

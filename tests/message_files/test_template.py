@@ -233,9 +233,12 @@ def test_constants_that_compare_equal_are_not_one_shape() -> None:
     assert rendered == ["1", "True", "1.0"]
 
 
-def test_no_loop_or_parameter_may_rebind_a_reserved_name() -> None:
+def test_no_template_may_read_bind_or_import_a_reserved_name() -> None:
     for source in ("{% for msgspec_dd_text__ in [1] %}{% endfor %}",
-                   "{% macro f(msgspec_dd_budget__) %}{% endmacro %}"):
+                   "{% macro f(msgspec_dd_budget__) %}{% endmacro %}",
+                   "hi {{ msgspec_dd_text__[0] }}",
+                   "{% import 'x' as msgspec_dd_text__ %}",
+                   "{% from 'x' import y as msgspec_dd_budget__ %}"):
         with pytest.raises(TemplateFailure, match="reserved"):
             template.render(source, {})
 
