@@ -80,6 +80,11 @@ def _hostile_folder(root: Path) -> dict[str, str]:
     levels = ", ".join(f"&l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 12))
     files["key-bomb.yaml"] = f"? [&l0 [x, x, x, x, x, x, x, x, x, x], {levels}]\n: v\n"
     files["unknown-bool.yaml"] = "description: !!bool maybe\n"
+    files["deep-template.yaml"] = _text_message('"{{ ' + "-" * 2000 + '1 }}"')
+    files["deep-lookup.yaml"] = _text_message('"{{ x' + ".a" * 2000 + ' }}"')
+    # Valid, and nothing to report: only its scan could be slow (a run of trailing spaces).
+    files["trailing-spaces.json"] = ('{"description": "d", "message": {"msgtype": "text", "text": {"content": "hi"}}}'
+                                     + " " * 900_000)
     files["brackets.yaml"] = _markdown_message("[" * 200_000)
     files["image-brackets.yaml"] = _markdown_message("![" * 200_000)
     for name, text in files.items():
@@ -102,7 +107,7 @@ def test_no_hostile_file_hangs_exhausts_memory_or_raises(
     assert result.code == 1, result.err
     assert "Traceback" not in result.out + result.err
     if command == ["lint"]:  # the other commands stop at the first problems: lint names them all
-        for name in set(files) - {"unique-items.yaml"}:  # 6,000 distinct items are fine
+        for name in set(files) - {"unique-items.yaml", "trailing-spaces.json"}:  # both are fine
             assert f"messages/{name}:" in result.out, name
 
 

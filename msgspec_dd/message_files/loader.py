@@ -472,7 +472,9 @@ def json_positions(text: str, name: str) -> Positions:
     path: PathT = ()  # of the container the tokens are in
     keyed, count, seen = False, 0, set[str]()
     value_path: PathT = ()
-    for token in _JSON_TOKEN.finditer(text):
+    # Up to the last token: a regex that finds no token in a run of trailing spaces would
+    # try again from each of them (quadratic time).
+    for token in _JSON_TOKEN.finditer(text, 0, len(text.rstrip(" \t\r\n"))):
         kind = token.lastgroup
         assert kind is not None  # every token is a named group
         if kind == "close":
