@@ -84,11 +84,12 @@ def command(
         lock_seconds=lock_seconds, latency_ms=latency_ms, store=store,
     )
     server = SandboxServer(settings, host=host, port=port, log=_log, app=AppApi(log=_log) if app else None)
-    # Before the URL is printed: whoever reads it may stop the sandbox at once.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
     server.start()
     try:
+        # After the start (which it must not interrupt), before the URL: whoever reads the URL
+        # may stop the sandbox at once.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _on_sigterm)
         click.echo(server.url)
         if server.app is not None:
             click.echo(app_line(server.base_url, server.app))

@@ -33,15 +33,17 @@ class Site:
 def sites(data: Any) -> tuple[Site, ...]:
     """Every Jinja site under ``message``. Three rules ask in turn for the same file's sites, so
     the last file's are kept."""
-    if _last[0] is not data:
-        found: list[Site] = []
-        _walk(data.get("message") if isinstance(data, Mapping) else None, ("message",), frozenset(), found)
-        _last[:] = [data, tuple(found)]
-    kept: tuple[Site, ...] = _last[1]
-    return kept
+    global _last
+    last = _last  # one read: preview --watch lints in threads
+    if last[0] is data:
+        return last[1]
+    found: list[Site] = []
+    _walk(data.get("message") if isinstance(data, Mapping) else None, ("message",), frozenset(), found)
+    _last = (data, tuple(found))
+    return _last[1]
 
 
-_last: list[Any] = [None, ()]
+_last: tuple[Any, tuple[Site, ...]] = (None, ())
 
 
 def _walk(value: Any, path: PathT, bound: frozenset[str], found: list[Site]) -> None:
