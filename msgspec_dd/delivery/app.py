@@ -27,13 +27,13 @@ import requests
 
 from msgspec_dd.config import RobotConfig
 from msgspec_dd.delivery.app_client import AppClient, AppCredentials, TokenCache, api_base
-from msgspec_dd.delivery.results import NoAnswer, Reply, shorten
+from msgspec_dd.delivery.results import Reply, shorten
 from msgspec_dd.delivery.transport import Refusal
 from msgspec_dd.delivery.webhook import DEFAULT_TIMEOUT, _session_for
 from msgspec_dd.dingtalk import wire
 from msgspec_dd.dingtalk.app_errors import REFRESH_TOKEN, AppError
 from msgspec_dd.dingtalk.app_messages import app_message, send_body
-from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.dingtalk.errcodes import Cause, Kind
 from msgspec_dd.errors import DeliveryError
 from msgspec_dd.redaction import redact
 
@@ -126,7 +126,7 @@ class AppTransport:
         at = self._clock()
         if error.code == "connection":  # the client got no answer at all
             return Reply(at, Kind.RETRYABLE, error=self._redact(error.message), hint=error.hint,
-                         no_answer=NoAnswer.UNCERTAIN)
+                         no_answer=Cause.UNCERTAIN)
         # The client has already fetched a new token and tried once more: final now.
         kind = Kind.PERMANENT if error.kind is REFRESH_TOKEN else error.kind
         text = f"{error.code} ({error.message})" if error.message else error.code

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from msgspec_dd.config import Rate
 from msgspec_dd.delivery.pacing import Wait, duration
-from msgspec_dd.delivery.results import NoAnswer, SendResult, Status
+from msgspec_dd.delivery.results import SendResult, Status
 from msgspec_dd.delivery.retry import RetryState
 from msgspec_dd.dingtalk.errcodes import HINTS, Cause, Kind
 
@@ -27,7 +27,7 @@ def failed(robot: str, msg_uuid: str, state: RetryState) -> SendResult:
     if state.attempts > 1:
         detail += f" after {state.attempts} attempts"
     hint = reply.hint
-    if reply.no_answer is NoAnswer.UNSENT and state.maybe_arrived:
+    if reply.no_answer is Cause.UNSENT and state.maybe_arrived:
         hint = HINTS[Cause.UNCERTAIN]  # the last try never left, but an earlier one may have arrived
     return SendResult(robot, Status.FAILED, msg_uuid, errcode=reply.errcode, errmsg=reply.errmsg,
                       detail=detail, hint=hint, attempts=state.attempts)

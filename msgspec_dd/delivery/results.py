@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.dingtalk.errcodes import Cause, Kind
 
 #: The most characters of a server's errmsg kept: a server may answer megabytes.
 MAX_ERRMSG = 500
@@ -23,18 +23,6 @@ MAX_ERRMSG = 500
 def shorten(text: str, limit: int = MAX_ERRMSG) -> str:
     """``text``, cut to ``limit`` characters ending in ``…`` when longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class NoAnswer(str, enum.Enum):
-    """Why a request got no answer, which decides whether the message may have arrived."""
-
-    #: The request never left: the connection was refused, timed out or the host is unknown.
-    #: Nothing was delivered; worth retrying (the robot may be back in a moment).
-    UNSENT = "unsent"
-    #: The request went out, then a timeout or a reset: the message may or may not have arrived.
-    UNCERTAIN = "uncertain"
-    #: The URL cannot be requested at all (bad host, port...): fix the webhook; never retried.
-    INVALID_URL = "invalid-url"
 
 
 @dataclass(frozen=True)
@@ -55,13 +43,14 @@ class Reply:
     http_status: int | None = None
     hint: str = ""
     error: str | None = None
-    no_answer: NoAnswer | None = None
+    #: Why no answer came (:attr:`Cause.UNSENT`, :attr:`Cause.UNCERTAIN` or :attr:`Cause.INVALID_URL`).
+    no_answer: Cause | None = None
     message_id: str | None = None
 
     @property
     def posted(self) -> bool:
         """False when the request certainly never reached the robot (so it counts for no rate)."""
-        return self.no_answer not in (NoAnswer.UNSENT, NoAnswer.INVALID_URL)
+        return self.no_answer not in (Cause.UNSENT, Cause.INVALID_URL)
 
     @property
     def uncertain(self) -> bool:

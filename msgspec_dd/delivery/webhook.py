@@ -17,7 +17,7 @@ import requests
 from urllib3.exceptions import LocationValueError, NewConnectionError
 
 from msgspec_dd.config import RobotConfig, read_env
-from msgspec_dd.delivery.results import NoAnswer, Reply, shorten
+from msgspec_dd.delivery.results import Reply, shorten
 from msgspec_dd.delivery.transport import Refusal
 from msgspec_dd.dingtalk import errcodes, signing, wire
 from msgspec_dd.dingtalk.errcodes import Cause, Kind
@@ -27,8 +27,6 @@ from msgspec_dd.redaction import redact
 
 #: Seconds to wait for DingTalk's answer to one POST.
 DEFAULT_TIMEOUT = 10.0
-_NO_ANSWER_CAUSES = {NoAnswer.UNSENT: Cause.UNSENT, NoAnswer.UNCERTAIN: Cause.UNCERTAIN,
-                     NoAnswer.INVALID_URL: Cause.INVALID_URL}
 
 
 def _now_ms() -> int:
@@ -122,15 +120,15 @@ class WebhookTransport:
 
     def _no_answer(self, err: requests.RequestException | LocationValueError) -> Reply:
         reason = no_answer(err)
-        if reason is NoAnswer.INVALID_URL:
+        if reason is Cause.INVALID_URL:
             error, kind = f"invalid webhook URL: {_reason(err)}", Kind.PERMANENT
-        elif isinstance(err, requests.Timeout) and reason is NoAnswer.UNCERTAIN:
+        elif isinstance(err, requests.Timeout) and reason is Cause.UNCERTAIN:
             error, kind = f"no answer within {self._timeout:g}s (timeout)", Kind.RETRYABLE
         else:
             error, kind = f"network error: {_reason(err)}", Kind.RETRYABLE
         # requests quotes the whole URL, token and signature included.
         return Reply(self._clock(), kind, error=self.redact(error), no_answer=reason,
-                     hint=errcodes.HINTS[_NO_ANSWER_CAUSES[reason]])
+                     hint=errcodes.HINTS[reason])
 
     def _answer(self, response: requests.Response) -> Reply:
         at, status = self._clock(), response.status_code
@@ -165,26 +163,26 @@ class WebhookTransport:
         return shorten(self.redact(text or ""))
 
 
-def no_answer(err: BaseException) -> NoAnswer:
+def no_answer(err: BaseException) -> Cause:
     """What an exception from ``requests`` says about a POST that got no answer.
 
     An invalid URL (``InvalidURL`` and its kin, urllib3's ``LocationValueError``) is permanent.
     A connection that was never made (refused, a connect timeout, an unknown host) sent
-    nothing: :attr:`NoAnswer.UNSENT`. Anything else (a read timeout, a reset, a dropped reply)
-    happened after the request may have been sent: :attr:`NoAnswer.UNCERTAIN`.
+    nothing: :attr:`Cause.UNSENT`. Anything else (a read timeout, a reset, a dropped reply)
+    happened after the request may have been sent: :attr:`Cause.UNCERTAIN`.
     """
     invalid = (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                requests.exceptions.MissingSchema, requests.exceptions.URLRequired,
                LocationValueError)
     if isinstance(err, invalid):
-        return NoAnswer.INVALID_URL
+        return Cause.INVALID_URL
     if isinstance(err, requests.ConnectTimeout):
-        return NoAnswer.UNSENT
+        return Cause.UNSENT
     if isinstance(err, requests.ConnectionError) and any(
         isinstance(cause, (NewConnectionError, ConnectionRefusedError)) for cause in _causes(err)
     ):
-        return NoAnswer.UNSENT
-    return NoAnswer.UNCERTAIN
+        return Cause.UNSENT
+    return Cause.UNCERTAIN
 
 
 def _causes(err: BaseException) -> list[BaseException]:

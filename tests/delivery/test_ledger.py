@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 
 from msgspec_dd.delivery.ledger import Entry, Ledger, message_identity
-from msgspec_dd.delivery.results import NoAnswer, Reply
-from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.delivery.results import Reply
+from msgspec_dd.dingtalk.errcodes import Cause, Kind
 from msgspec_dd.errors import DeliveryError, UsageError
 
 OK = Reply(at=100.0, kind=Kind.OK, errcode=0, errmsg="ok", http_status=200)
 TIMEOUT = Reply(at=101.0, kind=Kind.RETRYABLE, error="no answer within 10s (timeout)",
-                no_answer=NoAnswer.UNCERTAIN)
+                no_answer=Cause.UNCERTAIN)
 KEYWORDS = Reply(at=102.0, kind=Kind.PERMANENT, errcode=310000, errmsg="keywords not in content",
                  http_status=200)
 TOO_FAST = Reply(at=103.0, kind=Kind.RATE_LIMITED, errcode=130101, errmsg="send too fast",
                  http_status=200)
 REFUSED = Reply(at=104.0, kind=Kind.RETRYABLE, error="network error: ConnectionError",
-                no_answer=NoAnswer.UNSENT)
+                no_answer=Cause.UNSENT)
 
 
 def clock() -> float:

@@ -6,7 +6,7 @@ from typing import Any
 
 from msgspec_dd.config import Rate
 from msgspec_dd.delivery.pacing import Pacer
-from msgspec_dd.delivery.results import NoAnswer, Reply
+from msgspec_dd.delivery.results import Reply
 from msgspec_dd.delivery.retry import (
     ExponentialBackoff,
     RateLimitRetry,
@@ -14,7 +14,7 @@ from msgspec_dd.delivery.retry import (
     RetryState,
     TransientRetry,
 )
-from msgspec_dd.dingtalk.errcodes import Kind
+from msgspec_dd.dingtalk.errcodes import Cause, Kind
 
 
 def test_attempts_are_bounded() -> None:
@@ -81,7 +81,7 @@ def test_a_rate_limit_answer_locks_the_robot_for_ten_minutes() -> None:
 
 def test_the_state_remembers_that_an_unanswered_post_may_have_arrived() -> None:
     state = RetryState()
-    state.record(reply(Kind.RETRYABLE, error="timeout", no_answer=NoAnswer.UNCERTAIN))
-    state.record(reply(Kind.RETRYABLE, error="refused", no_answer=NoAnswer.UNSENT))
+    state.record(reply(Kind.RETRYABLE, error="timeout", no_answer=Cause.UNCERTAIN))
+    state.record(reply(Kind.RETRYABLE, error="refused", no_answer=Cause.UNSENT))
     assert state.attempts == 2 and state.maybe_arrived
-    assert state.last is not None and state.last.no_answer is NoAnswer.UNSENT
+    assert state.last is not None and state.last.no_answer is Cause.UNSENT
