@@ -5,7 +5,9 @@ The public API is imported lazily so that ``msgspec-dd --version`` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from msgspec_dd import lazy
 
 __version__ = "0.1.0"
 
@@ -47,10 +49,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from msgspec_dd.problems import Level, Problem
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'msgspec_dd' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy.attributes(__name__, _LAZY)
