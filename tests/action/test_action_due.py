@@ -4,23 +4,14 @@ re-run job in a fresh checkout posts nothing (the ledger branch on ``origin`` re
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from msgspec_dd.sandbox import SandboxServer, SandboxSettings
-from tests.action.test_sim import SECRET, TOKEN, Repo, StepRun, clean_environ, message, run_step
+from msgspec_dd.sandbox import SandboxServer
+from tests.action.test_sim import SECRET, Repo, StepRun, clean_environ, message, run_step
 
 #: Due all day (the latest midnight is always less than a day ago), so the test needs no clock.
 DAILY = "when: {cron: '0 0 * * *', grace: 1d}\n"
 LEDGER = "git:msgspec-dd-ledger"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxSettings(token=TOKEN, secret=SECRET)) as server:
-        yield server
 
 
 def checkout(tmp_path: Path) -> tuple[Path, Repo]:

@@ -3,15 +3,11 @@ announcement; the summary says which changed files wait for their schedule, in E
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from msgspec_dd.sandbox import SandboxServer, SandboxSettings
+from msgspec_dd.sandbox import SandboxServer
 from tests.action.test_sim import (
     SECRET,
-    TOKEN,
     Repo,
     message,
     pull_request_event,
@@ -22,12 +18,6 @@ from tests.action.test_sim import (
 WEEKLY = "when: {cron: '0 8 * * 5', grace: 2h}\n"
 WAITS = ("`messages/weekly.yaml` waits: At 08:00, only on Friday (Asia/Shanghai), grace 2h / "
          "在 08:00, 仅在 星期五（Asia/Shanghai），宽限 2h")
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxSettings(token=TOKEN, secret=SECRET)) as server:
-        yield server
 
 
 def pushed(repo: Repo) -> tuple[str, str]:

@@ -13,15 +13,14 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
 from msgspec_dd.action.limits import GITHUB_LIMIT
-from msgspec_dd.sandbox import SandboxServer, SandboxSettings
-from tests.action.test_sim import SECRET, TOKEN, Repo, StepRun, clean_environ, message, run_step
+from msgspec_dd.sandbox import SandboxServer
+from tests.action.test_sim import SECRET, Repo, StepRun, clean_environ, message, run_step
 
 HOSTILE = "messages/a\n::error title=Injected::pwned\n## Fake heading ##[warning]w <img src=x> `x` | y.yaml"
 #: The only workflow commands the tool itself writes: annotations with escaped properties.
@@ -36,17 +35,6 @@ def repo(tmp_path: Path) -> Repo:
     repo = Repo(tmp_path / "repo")
     repo.write("messages/ok.yaml", message("ok"))
     return repo
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    return tmp_path / "runner"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxSettings(token=TOKEN, secret=SECRET)) as server:
-        yield server
 
 
 def assert_log_is_safe(text: str) -> None:
