@@ -80,6 +80,12 @@ def _hostile_folder(root: Path) -> dict[str, str]:
     levels = ", ".join(f"&l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 12))
     files["key-bomb.yaml"] = f"? [&l0 [x, x, x, x, x, x, x, x, x, x], {levels}]\n: v\n"
     files["unknown-bool.yaml"] = "description: !!bool maybe\n"
+    # Each $for element used to copy every variable: 4,000 of them times 90,000 elements.
+    many = "".join(f"  v{i}: {{default: 1}}\n" for i in range(4000))
+    files["for-copies.yaml"] = ("description: d\nvars:\n" + many
+                                + "message:\n  msgtype: text\n  text: {content: hi}\n"
+                                "  at:\n    atMobiles:\n"
+                                "      - {$for: 'x in range(90000)', $if: 'false', $value: '{{ x }}'}\n")
     files["deep-template.yaml"] = _text_message('"{{ ' + "-" * 2000 + '1 }}"')
     files["deep-lookup.yaml"] = _text_message('"{{ x' + ".a" * 2000 + ' }}"')
     # Valid, and nothing to report: only its scan could be slow (a run of trailing spaces).

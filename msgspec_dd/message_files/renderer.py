@@ -12,10 +12,11 @@ path it came from, so problems in the rendered body are reported at the right li
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from msgspec_dd.dingtalk import wire
 from msgspec_dd.lint.rules import render_failed
@@ -139,20 +140,22 @@ class _Renderer:
         return result
 
     def expansions(self, item: Mapping[str, Any], src: PathT,
-                   context: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                   context: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
         """The scopes ``$for`` makes, and those ``$if`` keeps of them."""
-        scopes = [dict(context)]
+        scopes = [context]
         if FOR in item:
             scopes = self.loop(item[FOR], (*src, FOR), context)
         if IF in item:
             return scopes, [scope for scope in scopes if self.evaluate(item[IF], (*src, IF), scope, truth=True)]
         return scopes, scopes
 
-    def loop(self, clause: Any, src: PathT, context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def loop(self, clause: Any, src: PathT, context: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         try:
             names, expression = parse_for(str(clause))
             iterable = self.evaluate(expression, src, context)
-            return [dict(context, **_bind(names, element)) for element in _elements(iterable)]
+            # Each scope is the loop's names over the shared context (never written), not a copy.
+            shared = cast("MutableMapping[str, Any]", context)
+            return [ChainMap(_bind(names, element), shared) for element in _elements(iterable)]
         except TemplateFailure as err:
             raise _Failure(src, str(err)) from err
 
@@ -161,7 +164,7 @@ class _Renderer:
             template.spend()  # a $if per element is work too
             compiled = template.compile_expression(str(expression))
             if truth:  # an undefined value fails when tested, so test it inside the sandbox too
-                return template.run_bounded(lambda: bool(compiled(**context)))
+                return template.run_bounded(lambda: bool(compiled(context)))
             return template.evaluate(compiled, context)
         except TemplateFailure as err:
             raise _Failure(src, str(err)) from err

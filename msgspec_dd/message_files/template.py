@@ -353,7 +353,13 @@ class Compiled:
     names: frozenset[str]
 
     def generate(self, context: Mapping[str, Any]) -> Iterator[str]:
-        return self.template.generate(context, **{_TEXT_NAME: self.texts})
+        return self.template.generate(_reads(self.names, context), **{_TEXT_NAME: self.texts})
+
+
+def _reads(names: frozenset[str], context: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of ``context`` a template or expression reads: Jinja copies what it is given on
+    every call, and a ``$for`` item is rendered once per element with every variable in scope."""
+    return {name: context[name] for name in names if name in context}
 
 
 @lru_cache(maxsize=4096)
@@ -432,10 +438,13 @@ def compile_template(source: str) -> Compiled:
 
 
 @lru_cache(maxsize=4096)
-def compile_expression(source: str) -> Callable[..., Any]:
-    """Compile a ``$for``/``$if`` expression; :class:`TemplateFailure` on a syntax error."""
+def compile_expression(source: str) -> Callable[[Mapping[str, Any]], Any]:
+    """Compile a ``$for``/``$if`` expression into a function of a context; :class:`TemplateFailure`
+    on a syntax error."""
     try:
-        return environment().compile_expression(source, undefined_to_none=False)
+        function = environment().compile_expression(source, undefined_to_none=False)
+        names = compiled("{{ " + source + " }}").names
+        return lambda context: function(**_reads(names, context))
     except TemplateSyntaxError as err:
         raise TemplateFailure(f"expression syntax error: {err.message}") from err
     except (RecursionError, SyntaxError, MemoryError) as err:
@@ -448,9 +457,9 @@ def render(source: str, context: Mapping[str, Any]) -> str:
     return str(run_bounded(lambda: _stream(template, context)))
 
 
-def evaluate(expression: Callable[..., Any], context: Mapping[str, Any]) -> Any:
+def evaluate(expression: Callable[[Mapping[str, Any]], Any], context: Mapping[str, Any]) -> Any:
     """Evaluate a compiled expression within the budget."""
-    return run_bounded(lambda: expression(**context))
+    return run_bounded(lambda: expression(context))
 
 
 def reset_budget() -> None:
