@@ -86,6 +86,12 @@ def _hostile_folder(root: Path) -> dict[str, str]:
                                 + "message:\n  msgtype: text\n  text: {content: hi}\n"
                                 "  at:\n    atMobiles:\n"
                                 "      - {$for: 'x in range(90000)', $if: 'false', $value: '{{ x }}'}\n")
+    # Disable comments were matched against every string, and each comment-only line looked
+    # ahead through the rest of its run: both quadratic.
+    files["many-disables.yaml"] = ("description: d\nextra:\n"
+                                   + "  - a # msgspec-dd: disable=yaml-trap\n" * 20_000)
+    files["comment-run.yaml"] = ("description: d\n" + "# msgspec-dd: disable=yaml-trap\n" * 20_000
+                                 + "extra: 1\n")
     files["deep-template.yaml"] = _text_message('"{{ ' + "-" * 2000 + '1 }}"')
     files["deep-lookup.yaml"] = _text_message('"{{ x' + ".a" * 2000 + ' }}"')
     # Valid, and nothing to report: only its scan could be slow (a run of trailing spaces).

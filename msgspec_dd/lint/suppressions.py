@@ -14,6 +14,7 @@ as a ``rule-setting`` warning at the spot.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ import yaml
 
 from msgspec_dd.lint import levels
 from msgspec_dd.lint.rules import rule_setting
-from msgspec_dd.message_files.loader import Document
+from msgspec_dd.message_files.loader import Document, line_starts
 from msgspec_dd.problems import Problem
 
 MARKER = "msgspec-dd:"
@@ -73,8 +74,14 @@ class _Reader:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.text = document.text
-        self.starts = [0, *(i + 1 for i, char in enumerate(self.text) if char == "\n")]
+        self.starts = line_starts(self.text)
         self.strings = list(_strings(self.text))
+        #: For each line, the lines of every string that starts or ends on it.
+        self.spans: dict[int, set[int]] = {}
+        for string in self.strings:
+            first, last = self._line(string.written), self._line(max(string.start, string.end - 1))
+            for end in {first, last}:
+                self.spans.setdefault(end, set()).update(range(first, last + 1))
         self.lines: dict[int, set[str]] = {}
         self.file: set[str] = set()
         self.problems: list[Problem] = []
@@ -125,21 +132,23 @@ class _Reader:
         line = self._line(offset)
         if self.text[self.starts[line - 1]:offset].strip():
             return line
-        while line < len(self.starts):
-            content = self._line_text(line + 1).strip()
+        return self._next_content[line - 1]
+
+    @functools.cached_property
+    def _next_content(self) -> list[int]:
+        """For each line (0-based), the first later line with content that is not a comment (the
+        last line when there is none): one pass from the end, for any number of comments."""
+        found, following = [0] * len(self.starts), len(self.starts)
+        for index in range(len(self.starts) - 1, -1, -1):
+            found[index] = following
+            content = self._line_text(index + 1).strip()
             if content and not content.startswith("#"):
-                return line + 1
-            line += 1
-        return line
+                following = index + 1
+        return found
 
     def _covered(self, line: int) -> set[int]:
         """``line`` and every line of a string that starts or ends on it (``text: |``)."""
-        covered = {line}
-        for string in self.strings:
-            first, last = self._line(string.written), self._line(max(string.start, string.end - 1))
-            if line in (first, last):
-                covered.update(range(first, last + 1))
-        return covered
+        return {line} | self.spans.get(line, set())
 
     def _line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)

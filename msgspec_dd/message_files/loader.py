@@ -274,6 +274,12 @@ def _yaml_problem(name: str, err: yaml.MarkedYAMLError, text: str) -> Problem:
     return _problem(name, line, column, f"invalid YAML: {what}")
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset each line of ``text`` starts at (only ``\n`` ends a line); ``bisect_right`` of an
+    offset in it is the offset's 1-based line."""
+    return [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+
+
 class _Lines:
     """Line and column of a character offset, counting only ``\n`` as editors and GitHub do.
 
@@ -287,7 +293,7 @@ class _Lines:
 
     @functools.cached_property
     def starts(self) -> list[int]:
-        return [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n")[:-1])]
+        return line_starts(self.text)
 
     def indent_after(self, mark: Any) -> int:
         """The 1-based column where the first non-blank line after ``mark``'s line starts its text."""
