@@ -339,6 +339,7 @@ def search(pattern: str, text: Any) -> bool:
     :data:`PATTERN_TIMEOUT`; TimeoutError when it takes longer."""
     if not isinstance(text, str):
         return False
+    _check_deadline()  # patterns x keys can add up to more than one keyword's worth of time
     try:
         return _compiled(pattern).search(text, timeout=PATTERN_TIMEOUT) is not None
     except TimeoutError as err:

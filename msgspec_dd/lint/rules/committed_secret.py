@@ -18,13 +18,14 @@ Failing::
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from msgspec_dd.lint.rule import Finding, LintContext, Stage
 from msgspec_dd.message_files import template
-from msgspec_dd.message_files.loader import PathT
+from msgspec_dd.message_files.loader import PathT, line_starts
 from msgspec_dd.problems import Level
 
 ID = "committed-secret"
@@ -44,12 +45,13 @@ _PATTERNS = (
 def check(context: LintContext) -> Iterator[Finding]:
     text = context.document.text
     found: set[str] = set()
+    starts: list[int] = []
     for pattern, what in _PATTERNS:
         for match in pattern.finditer(text):
             found.add(match.group(1).lower())
-            start = match.start()
-            line_start = text.rfind("\n", 0, start) + 1
-            yield _finding(what, line=text.count("\n", 0, start) + 1, column=start - line_start + 1)
+            starts = starts or line_starts(text)  # once, and only for a file with a secret
+            line = bisect.bisect_right(starts, match.start())
+            yield _finding(what, line=line, column=match.start() - starts[line - 1] + 1)
     # YAML and JSON escapes ("\x30...") hide a secret from the source text but not from the
     # values, and a template ({{ 'SEC' ~ '...' }}) hides it from both until it is rendered.
     # Without an escape, every value is the text it was read from (line folding adds spaces).
