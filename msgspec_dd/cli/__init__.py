@@ -8,6 +8,7 @@ delivered, 2 usage or configuration errors.
 from __future__ import annotations
 
 import importlib
+import io
 import sys
 
 import click
@@ -57,6 +58,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into exit codes, never a traceback."""
     from msgspec_dd.errors import MsgspecError
+    from msgspec_dd.redaction import redact
     from msgspec_dd.workflow_commands import log_line
 
     try:
@@ -65,14 +67,16 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         code = 2 if exc.exit_code not in (0, 1) else exc.exit_code
         _json_for_send(argv, exc.format_message(), code)
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)  # it quotes what was typed, a webhook URL with its token included
+        click.echo(redact(shown.getvalue()), err=True, nl=False)
         sys.exit(code)
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except MsgspecError as exc:
         for line in exc.report_lines():
-            click.echo(log_line(line), err=True)  # a problem line starts with the file name
+            click.echo(log_line(redact(line)), err=True)  # a problem line starts with the file name
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

@@ -305,3 +305,11 @@ def test_in_github_actions_no_rendered_line_can_start_a_workflow_command(tmp_pat
     body = run_cli(["render", "m.yaml"], cwd=tmp_path, env=env)
     assert "##[" not in body.out
     assert json.loads(body.out)["text"]["content"] == "::error title=x::pwned\n##[group]y"
+
+
+def test_a_token_typed_where_click_refuses_it_is_masked_in_the_usage_error(tmp_path: Path) -> None:
+    token = "ab" * 32
+    refused = run_cli(["render", "m.yaml", "extra", f"https://oapi.dingtalk.com/robot/send?access_token={token}"],
+                      cwd=tmp_path)
+    assert refused.code == 2 and "unexpected extra arguments" in refused.err
+    assert token not in refused.err + refused.out and "access_token=***" in refused.err
