@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import io
 import sys
+from typing import NoReturn
 
 import click
 
@@ -57,14 +58,12 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into exit codes, never a traceback."""
-    from msgspec_dd.errors import MsgspecError
-    from msgspec_dd.redaction import redact
-    from msgspec_dd.workflow_commands import log_line
-
     try:
         # Outside standalone mode click returns the code of click.exceptions.Exit.
         result = cli.main(args=argv, prog_name="msgspec-dd", standalone_mode=False)
     except click.ClickException as exc:
+        from msgspec_dd.redaction import redact  # error paths only: start-up stays light
+
         code = 2 if exc.exit_code not in (0, 1) else exc.exit_code
         _json_for_send(argv, exc.format_message(), code)
         shown = io.StringIO()
@@ -74,14 +73,25 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
-    except MsgspecError as exc:
-        for line in exc.report_lines():
-            click.echo(log_line(redact(line)), err=True)  # a problem line starts with the file name
-        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 -- re-raised unless it is ours (imported only then)
+        _report(exc)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _report(exc: Exception) -> NoReturn:
+    """Our own errors become their lines on stderr and their exit code; anything else goes on."""
+    from msgspec_dd.errors import MsgspecError
+    from msgspec_dd.redaction import redact
+    from msgspec_dd.workflow_commands import log_line
+
+    if not isinstance(exc, MsgspecError):
+        raise exc
+    for line in exc.report_lines():
+        click.echo(log_line(redact(line)), err=True)  # a problem line starts with the file name
+    sys.exit(exc.exit_code)
 
 
 def _json_for_send(argv: list[str] | None, message: str, code: int) -> None:
