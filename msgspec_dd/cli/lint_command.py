@@ -28,8 +28,10 @@ def command(paths: tuple[Path, ...], format_: str, strict: bool, explain: str | 
     """
     from msgspec_dd.config import load_config
     from msgspec_dd.lint import explain as explain_rules
+    from msgspec_dd.message_files.schedule import DEFAULT_PATHS
 
-    config = load_config(config_path, paths=list(paths) or [Path("messages")])  # --explain shows its levels
+    roots = list(paths) or list(DEFAULT_PATHS)
+    config = load_config(config_path, paths=roots)  # --explain shows its levels
     if list_rules:
         click.echo(explain_rules.listing(config))
         return
@@ -39,7 +41,7 @@ def command(paths: tuple[Path, ...], format_: str, strict: bool, explain: str | 
     from msgspec_dd.lint.engine import lint_paths
     from msgspec_dd.lint.reporters import choose, summary
 
-    report = lint_paths(list(paths) or [Path("messages")], config)
+    report = lint_paths(roots, config)
     choose(format_, sys.stdout).report(report)
     click.echo(summary(report), err=True)
     if report.failed(strict=strict):

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from msgspec_dd.dingtalk.message_view import MENTION_LISTS
+
 #: DingTalk refuses a ``msgParam`` longer than this (UTF-8 bytes of the serialised string).
 MAX_MSG_PARAM_BYTES = 15_000
 #: The templates stop at five buttons.
@@ -44,7 +46,6 @@ TEMPLATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }
 
-_MENTION_LISTS = ("atMobiles", "atUserIds", "atDingtalkIds")
 
 Path = tuple[str | int, ...]
 
@@ -113,7 +114,7 @@ def has_mentions(at: Any) -> bool:
     """True when an ``at`` object mentions anyone (``isAtAll`` or a non-empty list)."""
     if not isinstance(at, Mapping):
         return False
-    return at.get("isAtAll") is True or any(at.get(name) for name in _MENTION_LISTS)
+    return at.get("isAtAll") is True or any(at.get(name) for name in MENTION_LISTS)
 
 
 # -- refusals ---------------------------------------------------------------------------------

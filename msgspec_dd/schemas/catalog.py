@@ -41,10 +41,10 @@ METASCHEMA = "https://json-schema.org/draft/2020-12/schema"
 # this module, and in an installed wheel a package directory of the same name would shadow it.
 _DATA_PACKAGE = "msgspec_dd.schemas.files"
 
-# Keywords whose values are data, not subschemas: a "$ref" key inside them is not a reference.
-_DATA_KEYWORDS = frozenset({"examples", "enum", "const", "default"})
-# Keywords whose values map arbitrary names to subschemas.
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+#: Keywords whose values are data, not subschemas: a "$ref" key inside them is not a reference.
+DATA_KEYWORDS = frozenset({"examples", "enum", "const", "default"})
+#: Keywords whose values map arbitrary names to subschemas.
+SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 
 
 #: A location inside a JSON instance: keys and list indexes.
@@ -169,10 +169,10 @@ def _static(node: Any, vocabulary: str, defs: dict[str, Any], *, in_map: bool = 
             owner = target.removeprefix("meta/") if target else vocabulary
             name = fragment.removeprefix("/$defs/")
             inlined = _static(defs[owner][name], owner, defs)
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             out[key] = value
         else:
-            out[key] = _static(value, vocabulary, defs, in_map=key in _SCHEMA_MAPS)
+            out[key] = _static(value, vocabulary, defs, in_map=key in SCHEMA_MAPS)
     if inlined is None:
         return out
     if set(out) <= _ANNOTATIONS:
@@ -227,7 +227,7 @@ def _python_patterns(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     return {key: _rust_pattern(value) if key == "pattern" and isinstance(value, str)
-            else value if key in _DATA_KEYWORDS else _python_patterns(value)
+            else value if key in DATA_KEYWORDS else _python_patterns(value)
             for key, value in node.items()}
 
 
@@ -317,9 +317,9 @@ def _map_refs(node: Any, change: Callable[[str], str]) -> Any:
     for key, value in node.items():
         if key == "$ref" and isinstance(value, str):
             out[key] = change(value)
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             out[key] = copy.deepcopy(value)
-        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+        elif key in SCHEMA_MAPS and isinstance(value, dict):
             # Property names may be anything, "examples" or "$ref" included: never keywords.
             out[key] = {name: _map_refs(sub, change) for name, sub in value.items()}
         else:

@@ -32,6 +32,8 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from msgspec_dd.schemas.catalog import DATA_KEYWORDS, SCHEMA_MAPS
+
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
     from referencing import Resource
@@ -45,9 +47,6 @@ BUDGET = 1.0
 #: hundred bytes on each unit when compiling.
 MAX_PATTERN_SIZE = 10_000
 
-# Keywords whose values are data, and keywords whose values map names to subschemas.
-_VALUE_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
-_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 
 _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("deadline", default=math.inf)
 _TOO_SLOW = "is too slow to evaluate"
@@ -153,8 +152,8 @@ def _key_problems(node: Any, where: str = "", *, names: bool = False) -> Iterato
                 yield (f"at {where or '/'}: key {key} is not a string (YAML reads `on`/`yes`/`1` "
                        "as non-strings); quote it")
                 return
-            if names or key not in _VALUE_KEYWORDS:
-                yield from _key_problems(value, f"{where}/{key}", names=key in _NAME_MAPS and not names)
+            if names or key not in DATA_KEYWORDS:
+                yield from _key_problems(value, f"{where}/{key}", names=key in SCHEMA_MAPS and not names)
 
 
 def _metaschema_problems(schema: Any) -> Iterator[str]:
