@@ -132,8 +132,9 @@ class GitLedger:
 
     def _push(self, local: bytes) -> None:
         remote = _fetch(self.git, self.branch)
-        merged = union(_content(self.git, remote), local)
-        if remote is not None and merged == _content(self.git, remote):
+        there = _content(self.git, remote)
+        merged = union(there, local)
+        if remote is not None and merged == there:
             return  # everything is there already
         text = merged.decode("utf-8", "surrogateescape")
         blob = self.git("hash-object", "-w", "--stdin", input=text).strip()

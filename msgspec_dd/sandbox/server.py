@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from msgspec_dd.errors import UsageError
-from msgspec_dd.preview.inbox import inbox_page
 from msgspec_dd.sandbox import answers, app_inbox
 from msgspec_dd.sandbox.answers import Answer
 from msgspec_dd.sandbox.app_api import TOKEN_HEADER, AppApi
@@ -303,6 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(500, _GATEWAY_ERROR, "text/html; charset=utf-8")
 
     def _inbox(self, query: str, raw: bytes) -> None:
+        from msgspec_dd.preview.inbox import inbox_page  # the page's code, only when it is asked for
+
         self._reply(200, _utf8(inbox_page(self._sandbox.inbox_records())), "text/html; charset=utf-8")
 
     def _stats(self, query: str, raw: bytes) -> None:
