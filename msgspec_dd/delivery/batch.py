@@ -44,7 +44,7 @@ class Job:
     payload: Mapping[str, Any]
     body: bytes
     identity: str
-    name: str = ""
+    name: str
     msg_uuid: str | None = None
 
 
@@ -192,8 +192,9 @@ def send(
     anchor = config_folder(config)
     with ExitStack() as stack:
         if robots is None:
-            check_environment(config, robot_names(messages), environ)
-            robots = robots_from_config(config, robot_names(messages), environ=environ, **options)
+            names = robot_names(messages)
+            check_environment(config, names, environ)
+            robots = robots_from_config(config, names, environ=environ, **options)
             for robot in robots.values():
                 stack.callback(robot.close)
         opened, checkpoint = open_ledger(ledger, stack, messages, config, warn=progress)
@@ -356,7 +357,7 @@ def _announce(jobs: Sequence[Job], ledger: Ledger, *, force: bool) -> list[Job]:
             announced.append(job)  # skipped
             continue
         msg_uuid = str(job.payload.get("msgUuid") or entry.reusable_uuid or uuid.uuid4())
-        ledger.attempt(job.identity, job.robot, msg_uuid, path=job.name or job.path)
+        ledger.attempt(job.identity, job.robot, msg_uuid, path=job.name)
         announced.append(replace(job, msg_uuid=msg_uuid))
     return announced
 
@@ -413,7 +414,7 @@ class _LedgerLog:
     def attempt(self, msg_uuid: str) -> None:
         self.ticket.attempt(msg_uuid)
         self.ledger.attempt(self.job.identity, self.job.robot, msg_uuid,
-                            path=self.job.name or self.job.path)
+                            path=self.job.name)
 
     def outcome(self, event: str, msg_uuid: str, reply: Reply) -> None:
         try:
