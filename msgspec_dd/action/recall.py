@@ -17,7 +17,7 @@ from typing import TextIO
 
 from msgspec_dd.action.inputs import ActionInputs
 from msgspec_dd.action.markdown import plain
-from msgspec_dd.action.runner import Runner
+from msgspec_dd.action.runner import Runner, count_outputs
 from msgspec_dd.config import Config
 from msgspec_dd.delivery.git_ledger import GitBranch, parse_ledger
 from msgspec_dd.delivery.receipts import RecallOutcome, Receipts, open_ledger, recall
@@ -43,7 +43,7 @@ def run_recall(inputs: ActionInputs, config: Config, runner: Runner, environ: Ma
     for outcome in outcomes:
         err.write(log_line(runner.hide(f"msgspec-dd: {outcome.format()}")) + "\n")
     failed = sum(1 for outcome in outcomes if not outcome.recalled)
-    runner.set_outputs({"sent": "0", "skipped": "0", "failed": str(failed),
+    runner.set_outputs({**count_outputs({"failed": failed}),
                         "results": {"results": [outcome.to_json() for outcome in outcomes]}})
     runner.add_summary(summary(outcomes))
     return 1 if failed else 0

@@ -32,7 +32,7 @@ from msgspec_dd.action.changes import ChangeSet, changes_for_event, within
 from msgspec_dd.action.inputs import ActionInputs, read_inputs
 from msgspec_dd.action.limits import BUDGET, fitting, size
 from msgspec_dd.action.markdown import code, plain
-from msgspec_dd.action.runner import Runner, environ_without, mask_commands
+from msgspec_dd.action.runner import Runner, count_outputs, environ_without, mask_commands, zero_counts
 from msgspec_dd.action.summary import (
     Shown,
     count_line,
@@ -87,8 +87,7 @@ def run(args: Sequence[str], environ: Mapping[str, str], out: TextIO, err: TextI
         return _run(inputs, runner, environ, out, err)
     except MsgspecError as exc:
         runner.error(str(exc), out)
-        runner.set_outputs({"sent": "0", "skipped": "0", "failed": "0",
-                            "results": {"error": runner.hide(str(exc))}})
+        runner.set_outputs({**count_outputs(), "results": {"error": runner.hide(str(exc))}})
         runner.add_summary(f"## msgspec-dd\n\n**Error:** {plain(runner.hide(str(exc)))}\n")
         return exc.exit_code
 
@@ -184,8 +183,7 @@ def _display(path: Path) -> str:
 def _review(inputs: ActionInputs, config: Config, selection: Selection, report: LintReport,
             runner: Runner) -> int:
     shown = [_render_example(file, inputs, config, report) for file in selection.files]
-    outputs: dict[str, Any] = {"sent": "0", "skipped": "0", "failed": "0",
-                               "results": _lint_document(report)}
+    outputs: dict[str, Any] = {**count_outputs(), "results": _lint_document(report)}
     if inputs.command == "preview":
         page = _preview_page([Path(s.path) for s in shown if s.payload is not None], config, runner)
         outputs["preview"] = str(page) if page else ""
@@ -236,8 +234,7 @@ def _send(inputs: ActionInputs, config: Config, selection: Selection, report: Li
 
     heading = _heading("send", selection, report)
     if not selection.files:
-        runner.set_outputs({"sent": "0", "skipped": "0", "failed": "0",
-                            "results": {"results": [], "counts": _zero_counts()}})
+        runner.set_outputs({**count_outputs(), "results": {"results": [], "counts": zero_counts()}})
         runner.add_summary(heading + "Nothing to send.\n")
         return 0
 
@@ -250,8 +247,8 @@ def _send(inputs: ActionInputs, config: Config, selection: Selection, report: Li
         err.write(log_line(runner.hide(line)) + "\n")
     for result in outcome.document.get("results") or []:
         progress(f"{result.get('path')} -> {result.get('robot')}: {result.get('status')}")
-    counts = {**_zero_counts(), **(outcome.document.get("counts") or {})}
-    runner.set_outputs({**{k: str(v) for k, v in counts.items()}, "results": outcome.document})
+    counts = {**zero_counts(), **(outcome.document.get("counts") or {})}
+    runner.set_outputs({**count_outputs(counts), "results": outcome.document})
     note = "dry run, not posted" if inputs.dry_run else "as posted by this run"
     shown = [Shown(m.path, m.robots, m.payload, note, _app_robots(config, m.robots))
              for m in outcome.messages]
@@ -285,9 +282,6 @@ def _send_environ(inputs: ActionInputs, config: Config, environ: Mapping[str, st
 def _app_robots(config: Config, robots: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in robots if config.robot(name).app is not None)
 
-
-def _zero_counts() -> dict[str, int]:
-    return {"sent": 0, "skipped": 0, "failed": 0}
 
 
 def _send_outcome(inputs: ActionInputs, counts: Mapping[str, int], outcome: SendOutcome) -> str:

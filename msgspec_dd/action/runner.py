@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from msgspec_dd.action.limits import BUDGET, compact, fit_document, fit_text
+from msgspec_dd.delivery.results import Status
 from msgspec_dd.dingtalk.webhook_url import url_credentials, webhook_url
 from msgspec_dd.errors import UsageError
 from msgspec_dd.redaction import redact
@@ -114,3 +115,13 @@ def environ_without(environ: Mapping[str, str], names: Iterable[str]) -> dict[st
     reads them), so no extra copy of a credential is passed on."""
     dropped = set(names)
     return {key: value for key, value in environ.items() if key not in dropped}
+
+
+def zero_counts() -> dict[str, int]:
+    """How many messages were sent, skipped and failed, before any was."""
+    return {status.value: 0 for status in Status}
+
+
+def count_outputs(counts: Mapping[str, int] | None = None) -> dict[str, str]:
+    """The Action's ``sent``, ``skipped`` and ``failed`` outputs: each count, 0 unless given."""
+    return {name: str((counts or {}).get(name, zero)) for name, zero in zero_counts().items()}
