@@ -8,8 +8,9 @@ hidden directories: a pull request could otherwise add ``x.yaml -> ~/.docker/con
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from msgspec_dd.config import CONFIG_NAME
@@ -55,13 +56,7 @@ def _expand(path: Path, note: Callable[[str], None]) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        files = sorted(
-            file
-            for file in path.rglob("*")
-            if file.is_file()
-            and is_message_file(file)
-            and not _hidden(file.relative_to(path))
-        )
+        files = sorted(file for file in _walk(path) if file.is_file() and is_message_file(file))
         return _inside_repository(path, files, note)
     if path.exists():  # before the link test: /dev/stdin is a link that leads to a pipe
         raise UsageError(f"{path}: not a regular file or directory (a pipe or a device); "
@@ -73,6 +68,14 @@ def _expand(path: Path, note: Callable[[str], None]) -> list[Path]:
 
 def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts[:-1])
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Every file name under ``directory``, hidden folders (``.git``) never entered, and no linked
+    folder followed (as ``Path.rglob`` does not)."""
+    for folder, folders, names in os.walk(directory):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        yield from (Path(folder, name) for name in names)
 
 
 def repository_root(start: Path) -> Path | None:
